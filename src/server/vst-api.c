@@ -1,0 +1,1651 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "vestibule-server"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <string.h>
+
+#include <vestibule.h>
+
+#include "vst-api.h"
+#include "vst-kdf.h"
+#include "vst-mail-template.h"
+#include "vst-mime.h"
+
+#define RESET_TOKEN_BYTES     16          /* 128 bits, 26 base32 characters */
+#define RESET_TOKEN_LIFETIME  (24 * 3600)
+#define RESET_REQUESTS_PER_HOUR 5
+#define SESSION_BYTES         32          /* 256 bits */
+#define SESSION_LIFETIME      (12 * 3600)
+#define SIGNIN_MAX_FAILURES   5
+#define SIGNIN_WINDOW         (15 * 60)
+#define PASSWORD_HISTORY      5
+#define TOTP_MAX_FAILURES     5
+#define TOTP_FIRST_LOCK       60
+#define TOTP_MAX_LOCK         3600
+#define TOTP_WINDOW_BACK      1
+#define TOTP_WINDOW_AHEAD     1
+
+struct _VstApi
+{
+  GObject parent_instance;
+
+  SoupServer *server;
+  VstServerConfig *config;
+  VstStore *store;
+  VstMailer *mailer;
+  VstCatalog *french;
+  JsonNode *policy;
+  guint n_pending;
+};
+
+G_DEFINE_FINAL_TYPE (VstApi, vst_api, G_TYPE_OBJECT)
+
+/* One request on its way: what a handler that waits for the KDF needs to
+ * answer later. */
+typedef struct {
+  VstApi *api;
+  SoupServerMessage *msg;
+  gboolean french;
+  gboolean paused;
+  JsonNode *root;
+  JsonObject *body;
+  VstAccount *account;
+  char *login;
+  char *password;
+  guint8 token_hash[VST_STORE_HASH_LEN];
+  gboolean has_token;
+} Request;
+
+static void
+request_free (Request *req)
+{
+  if (req->paused)
+    {
+      soup_server_message_unpause (req->msg);
+      req->api->n_pending--;
+    }
+  g_clear_object (&req->api);
+  g_clear_object (&req->msg);
+  g_clear_pointer (&req->root, json_node_unref);
+  g_clear_pointer (&req->account, vst_account_free);
+  g_free (req->login);
+  vst_secure_free (req->password);
+  OPENSSL_cleanse (req->token_hash, sizeof req->token_hash);
+  g_free (req);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
+
+/* Keeps the message open while a worker thread runs. */
+static Request *
+request_pause (Request *req)
+{
+  soup_server_message_pause (req->msg);
+  req->paused = TRUE;
+  req->api->n_pending++;
+  return req;
+}
+
+static const char *
+request_path (Request *req)
+{
+  return g_uri_get_path (soup_server_message_get_uri (req->msg));
+}
+
+static void
+log_event (Request    *req,
+           const char *event,
+           const char *login,
+           const char *message)
+{
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO,
+                    "VST_EVENT", event,
+                    "VST_LOGIN", login != NULL ? login : "",
+                    "VST_PATH", request_path (req),
+                    "MESSAGE", "%s", message);
+}
+
+/* Replies ------------------------------------------------------------ */
+
+static void
+reply_node (Request  *req,
+            guint     status,
+            JsonNode *node)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (req->msg);
+  g_autofree char *text = json_to_string (node, FALSE);
+  gsize length = strlen (text);
+
+  soup_server_message_set_status (req->msg, status, NULL);
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_message_headers_replace (headers, "Content-Language", req->french ? "fr" : "en");
+  soup_message_headers_replace (headers, "Vary", "Accept-Language");
+  soup_server_message_set_response (req->msg, "application/json; charset=utf-8", SOUP_MEMORY_TAKE,
+                                    g_steal_pointer (&text), length);
+}
+
+static void
+reply_object (Request    *req,
+              guint       status,
+              JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+
+  reply_node (req, status, node);
+  json_object_unref (object);
+}
+
+static const char *
+translate (Request    *req,
+           const char *msgid)
+{
+  return req->french ? vst_catalog_lookup (req->api->french, msgid) : msgid;
+}
+
+/* Takes @extra (may be NULL) and adds "error" and "message" to it. */
+static void
+reply_error_full (Request    *req,
+                  guint       status,
+                  const char *code,
+                  const char *msgid,
+                  JsonObject *extra)
+{
+  JsonObject *object = extra != NULL ? extra : json_object_new ();
+
+  json_object_set_string_member (object, "error", code);
+  json_object_set_string_member (object, "message", translate (req, msgid));
+  reply_object (req, status, object);
+}
+
+static void
+reply_error (Request    *req,
+             guint       status,
+             const char *code,
+             const char *msgid)
+{
+  reply_error_full (req, status, code, msgid, NULL);
+}
+
+static void
+reply_retry_after (Request    *req,
+                   const char *code,
+                   const char *msgid,
+                   gint64      seconds)
+{
+  JsonObject *extra = json_object_new ();
+  g_autofree char *value = NULL;
+
+  seconds = MAX (seconds, 1);
+  value = g_strdup_printf ("%" G_GINT64_FORMAT, seconds);
+  json_object_set_int_member (extra, "retry_after", seconds);
+  soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
+                                "Retry-After", value);
+  reply_error_full (req, 429, code, msgid, extra);
+}
+
+static void
+reply_internal (Request      *req,
+                const GError *error)
+{
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
+                    "VST_EVENT", "internal-error",
+                    "VST_PATH", request_path (req),
+                    "MESSAGE", "Internal error: %s", error->message);
+  reply_error (req, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
+               N_("Something went wrong on the server. Try again later."));
+}
+
+static void
+reply_bad_member (Request    *req,
+                  const char *member)
+{
+  JsonObject *extra = json_object_new ();
+
+  json_object_set_string_member (extra, "member", member);
+  reply_error_full (req, SOUP_STATUS_BAD_REQUEST, "bad_request",
+                    N_("A member of the request is missing or has the wrong type."), extra);
+}
+
+/* Requests ----------------------------------------------------------- */
+
+/* French when the request prefers fr to en ("fr-CH, en;q=0.8"). */
+static gboolean
+prefers_french (SoupServerMessage *msg)
+{
+  const char *header = soup_message_headers_get_list (soup_server_message_get_request_headers (msg),
+                                                      "Accept-Language");
+  g_auto(GStrv) ranges = NULL;
+  double fr = 0, en = 0, any = 0;
+
+  if (header == NULL)
+    return FALSE;
+  ranges = g_strsplit (header, ",", 32);
+  for (guint i = 0; ranges[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (ranges[i], ";", 4);
+      const char *tag = g_strstrip (parts[0]);
+      double q = 1.0;
+
+      for (guint j = 1; parts[j] != NULL; j++)
+        {
+          const char *param = g_strstrip (parts[j]);
+
+          if (g_str_has_prefix (param, "q="))
+            q = g_ascii_strtod (param + 2, NULL);
+        }
+      if (g_ascii_strncasecmp (tag, "fr", 2) == 0 && (tag[2] == '\0' || tag[2] == '-'))
+        fr = MAX (fr, q);
+      else if (g_ascii_strncasecmp (tag, "en", 2) == 0 && (tag[2] == '\0' || tag[2] == '-'))
+        en = MAX (en, q);
+      else if (strcmp (tag, "*") == 0)
+        any = MAX (any, q);
+    }
+  if (en == 0)
+    en = any;
+  return fr > en;
+}
+
+/* Parses the body as a JSON object; replies 400 and returns FALSE if it is
+ * not one. */
+static gboolean
+parse_body (Request *req)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (req->msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  gsize size;
+  const char *data = g_bytes_get_data (bytes, &size);
+
+  if (size == 0 || !g_utf8_validate (data, size, NULL) ||
+      !json_parser_load_from_data (parser, data, size, NULL))
+    {
+      reply_error (req, SOUP_STATUS_BAD_REQUEST, "bad_request", N_("The request is not valid JSON."));
+      return FALSE;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      reply_error (req, SOUP_STATUS_BAD_REQUEST, "bad_request", N_("The request must be a JSON object."));
+      return FALSE;
+    }
+  req->root = json_parser_steal_root (parser);
+  req->body = json_node_get_object (req->root);
+  return TRUE;
+}
+
+/* A string member, or NULL when it is missing (and @optional) or null.
+ * Replies 400 and sets *@ok to FALSE when it is required and missing or
+ * not a string. */
+static const char *
+get_string_member (Request    *req,
+                   const char *name,
+                   gboolean    optional,
+                   gboolean   *ok)
+{
+  JsonNode *node;
+
+  if (!*ok)
+    return NULL;
+  node = json_object_get_member (req->body, name);
+  if ((node == NULL || JSON_NODE_HOLDS_NULL (node)) && optional)
+    return NULL;
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      reply_bad_member (req, name);
+      *ok = FALSE;
+      return NULL;
+    }
+  return json_node_get_string (node);
+}
+
+/* Logins are compared case-folded. */
+static char *
+normalize_login (const char *login)
+{
+  return g_strstrip (g_ascii_strdown (login, -1));
+}
+
+static gboolean
+login_is_valid (const char *login)
+{
+  gsize len = strlen (login);
+
+  if (len < 2 || len > 64)
+    return FALSE;
+  for (const char *p = login; *p != '\0'; p++)
+    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '.' && *p != '_' && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
+static void
+sha256 (const void *data,
+        gsize       len,
+        guint8     *out)
+{
+  EVP_Digest (data, len, out, NULL, EVP_sha256 (), NULL);
+}
+
+/* A token as the user typed it (any case, spaces or hyphens) to the hash
+ * of its bytes; FALSE when it cannot be one of ours. */
+static gboolean
+hash_token (const char *text,
+            gsize       expected_bytes,
+            guint8     *out_hash)
+{
+  gsize len = 0;
+  guint8 *bytes = vst_base32_decode (text, &len, NULL);
+  gboolean ok = bytes != NULL && len == expected_bytes;
+
+  if (ok)
+    sha256 (bytes, len, out_hash);
+  vst_base32_free (bytes, len);
+  return ok;
+}
+
+/* A new random token, in base32, and the hash the store keeps. */
+static char *
+new_token (gsize   n_bytes,
+           guint8 *out_hash)
+{
+  guint8 bytes[SESSION_BYTES];
+  char *text;
+
+  g_assert (n_bytes <= sizeof bytes);
+  if (RAND_bytes (bytes, n_bytes) != 1)
+    return NULL;
+  sha256 (bytes, n_bytes, out_hash);
+  text = vst_base32_encode (bytes, n_bytes);
+  OPENSSL_cleanse (bytes, sizeof bytes);
+  return text;
+}
+
+static const char *
+get_bearer (Request *req)
+{
+  const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (req->msg),
+                                                     "Authorization");
+
+  if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0)
+    return NULL;
+  header += 7;
+  while (*header == ' ')
+    header++;
+  return *header != '\0' ? header : NULL;
+}
+
+/* The signed-in account, or NULL after replying 401. */
+static VstAccount *
+require_session (Request *req)
+{
+  const char *bearer = get_bearer (req);
+  guint8 hash[VST_STORE_HASH_LEN];
+  g_autoptr(GError) error = NULL;
+  VstAccount *account;
+
+  if (bearer == NULL || !hash_token (bearer, SESSION_BYTES, hash))
+    {
+      reply_error (req, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
+                   N_("Sign in first: the session is missing or has expired."));
+      return NULL;
+    }
+  account = vst_store_get_session_account (req->api->store, hash,
+                                           vst_server_config_now (req->api->config), &error);
+  if (account == NULL)
+    {
+      if (g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND))
+        reply_error (req, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
+                     N_("Sign in first: the session is missing or has expired."));
+      else
+        reply_internal (req, error);
+    }
+  return account;
+}
+
+static gboolean
+require_admin (Request *req)
+{
+  if (!vst_server_config_check_admin_token (req->api->config, get_bearer (req)))
+    {
+      reply_error (req, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
+                   N_("The helpdesk token is missing or wrong."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* E-mails ------------------------------------------------------------ */
+
+static char *
+format_day (gint64      unix_time,
+            const char *language)
+{
+  static const char * const en[] = { "January", "February", "March", "April", "May", "June", "July",
+                                     "August", "September", "October", "November", "December" };
+  static const char * const fr[] = { "janvier", "février", "mars", "avril", "mai", "juin", "juillet",
+                                     "août", "septembre", "octobre", "novembre", "décembre" };
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (unix_time);
+  int month = g_date_time_get_month (dt) - 1;
+
+  return g_strdup_printf ("%d %s %d", g_date_time_get_day_of_month (dt),
+                          g_strcmp0 (language, "fr") == 0 ? fr[month] : en[month],
+                          g_date_time_get_year (dt));
+}
+
+static const char *
+account_space_name (VstApi           *self,
+                    const VstAccount *account)
+{
+  return account->space_name != NULL ? account->space_name
+                                     : vst_server_config_get_space_name (self->config);
+}
+
+static const char *
+account_space_url (VstApi           *self,
+                   const VstAccount *account)
+{
+  return account->space_url != NULL ? account->space_url
+                                    : vst_server_config_get_space_url (self->config);
+}
+
+/* Renders the template @kind in the account's language into a message for
+ * the outbox. @vars gets the common placeholders added. */
+static VstMail *
+compose_mail (VstApi            *self,
+              const VstAccount  *account,
+              const char        *kind,
+              GHashTable        *vars,
+              GError           **error)
+{
+  g_autofree char *subject = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *html = NULL;
+  g_autofree char *sender = NULL;
+  g_autoptr(GBytes) message = NULL;
+  const char *from = vst_server_config_get_mail_from (self->config);
+  gint64 now = vst_server_config_now (self->config);
+  VstMail *mail;
+
+  g_hash_table_insert (vars, g_strdup ("organisation"), g_strdup (vst_server_config_get_organisation (self->config)));
+  g_hash_table_insert (vars, g_strdup ("display_name"), g_strdup (account->display_name));
+  g_hash_table_insert (vars, g_strdup ("login"), g_strdup (account->login));
+  g_hash_table_insert (vars, g_strdup ("space_name"), g_strdup (account_space_name (self, account)));
+  g_hash_table_insert (vars, g_strdup ("space_url"), g_strdup (account_space_url (self, account)));
+
+  if (!vst_mail_template_render (vst_server_config_get_datadir (self->config), kind,
+                                 account->language, vars, &subject, &text, &html, error))
+    return NULL;
+  if (!vst_mime_parse_address (from, NULL, &sender))
+    sender = g_strdup (from);
+  message = vst_mime_build_message (from, account->display_name, account->email,
+                                    subject, text, html, now);
+  mail = vst_mail_new (kind, sender, account->email, message);
+  mail->created_at = now;
+  return mail;
+}
+
+static GHashTable *
+new_vars (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) vst_secure_free);
+}
+
+static VstMail *
+compose_invitation (VstApi            *self,
+                    const VstAccount  *account,
+                    GError           **error)
+{
+  g_autoptr(GHashTable) vars = new_vars ();
+  g_autofree char *login = g_uri_escape_string (account->login, NULL, FALSE);
+
+  g_hash_table_insert (vars, g_strdup ("invite_link"), g_strdup_printf ("vestibule://invite?login=%s", login));
+  return compose_mail (self, account, "invitation", vars, error);
+}
+
+/* JSON --------------------------------------------------------------- */
+
+static JsonObject *
+space_object (VstApi           *self,
+              const VstAccount *account)
+{
+  JsonObject *space = json_object_new ();
+
+  json_object_set_string_member (space, "name", account_space_name (self, account));
+  json_object_set_string_member (space, "url", account_space_url (self, account));
+  return space;
+}
+
+static JsonObject *
+user_account_object (VstApi           *self,
+                     const VstAccount *account)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "login", account->login);
+  json_object_set_string_member (object, "display_name", account->display_name);
+  json_object_set_string_member (object, "email", account->email);
+  json_object_set_string_member (object, "language", account->language);
+  if (account->password_hash != NULL)
+    json_object_set_int_member (object, "password_expires_at", account->password_expires_at);
+  else
+    json_object_set_null_member (object, "password_expires_at");
+  json_object_set_string_member (object, "totp", vst_totp_state_to_string (account->totp_state));
+  json_object_set_object_member (object, "space", space_object (self, account));
+  return object;
+}
+
+/* When the sign-in throttle of @login ends, or 0. */
+static gboolean
+signin_throttled_until (VstApi      *self,
+                        const char  *login,
+                        gint64       now,
+                        gint64      *out_until,
+                        GError     **error)
+{
+  guint count;
+  gint64 oldest;
+
+  *out_until = 0;
+  if (!vst_store_count_signin_failures (self->store, login, now - SIGNIN_WINDOW, &count, &oldest, error))
+    return FALSE;
+  if (count >= SIGNIN_MAX_FAILURES)
+    *out_until = oldest + SIGNIN_WINDOW;
+  return TRUE;
+}
+
+static JsonObject *
+admin_account_object (VstApi            *self,
+                      const VstAccount  *account,
+                      GError           **error)
+{
+  JsonObject *object = json_object_new ();
+  gint64 now = vst_server_config_now (self->config);
+  gint64 locked_until = account->totp_locked_until > now ? account->totp_locked_until : 0;
+  gint64 signin_until;
+
+  if (!signin_throttled_until (self, account->login, now, &signin_until, error))
+    {
+      json_object_unref (object);
+      return NULL;
+    }
+  locked_until = MAX (locked_until, signin_until);
+
+  json_object_set_string_member (object, "login", account->login);
+  json_object_set_string_member (object, "email", account->email);
+  json_object_set_string_member (object, "display_name", account->display_name);
+  json_object_set_string_member (object, "language", account->language);
+  json_object_set_object_member (object, "space", space_object (self, account));
+  json_object_set_int_member (object, "created_at", account->created_at);
+  json_object_set_boolean_member (object, "password_set", account->password_hash != NULL);
+  if (account->password_hash != NULL)
+    json_object_set_int_member (object, "password_expires_at", account->password_expires_at);
+  else
+    json_object_set_null_member (object, "password_expires_at");
+  json_object_set_boolean_member (object, "password_expired",
+                                  account->password_hash != NULL && account->password_expires_at <= now);
+  json_object_set_string_member (object, "totp", vst_totp_state_to_string (account->totp_state));
+  if (locked_until > 0)
+    json_object_set_int_member (object, "locked_until", locked_until);
+  else
+    json_object_set_null_member (object, "locked_until");
+  if (account->last_email_kind != NULL)
+    {
+      JsonObject *last = json_object_new ();
+
+      json_object_set_string_member (last, "kind", account->last_email_kind);
+      json_object_set_string_member (last, "status", account->last_email_status);
+      json_object_set_int_member (last, "at", account->last_email_at);
+      json_object_set_object_member (object, "last_email", last);
+    }
+  else
+    json_object_set_null_member (object, "last_email");
+  return object;
+}
+
+static void
+reply_admin_account (Request    *req,
+                     guint       status,
+                     const char *login)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VstAccount) account = vst_store_get_account (req->api->store, login, &error);
+  JsonObject *object;
+
+  if (account == NULL)
+    {
+      if (g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND))
+        reply_error (req, SOUP_STATUS_NOT_FOUND, "not_found", N_("No account has this login."));
+      else
+        reply_internal (req, error);
+      return;
+    }
+  object = admin_account_object (req->api, account, &error);
+  if (object == NULL)
+    reply_internal (req, error);
+  else
+    reply_object (req, status, object);
+}
+
+/* Public ------------------------------------------------------------- */
+
+static void
+handle_info (Request *req)
+{
+  VstApi *self = req->api;
+  JsonObject *object = json_object_new ();
+  JsonArray *languages = json_array_new ();
+  JsonObject *totp = json_object_new ();
+
+  json_object_set_string_member (object, "organisation", vst_server_config_get_organisation (self->config));
+  json_object_set_string_member (object, "issuer", vst_server_config_get_issuer (self->config));
+  json_array_add_string_element (languages, "en");
+  json_array_add_string_element (languages, "fr");
+  json_object_set_array_member (object, "languages", languages);
+  json_object_set_int_member (object, "server_time", vst_server_config_now (self->config));
+  json_object_set_member (object, "password_policy", json_node_copy (self->policy));
+  json_object_set_int_member (object, "password_lifetime_days",
+                              vst_server_config_get_password_lifetime_days (self->config));
+  json_object_set_string_member (totp, "algorithm", "SHA1");
+  json_object_set_int_member (totp, "digits", VST_OTP_DEFAULT_DIGITS);
+  json_object_set_int_member (totp, "period", VST_OTP_DEFAULT_PERIOD);
+  json_object_set_object_member (object, "totp", totp);
+  reply_object (req, SOUP_STATUS_OK, object);
+}
+
+static void
+reply_status (Request    *req,
+              guint       status,
+              const char *value)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "status", value);
+  reply_object (req, status, object);
+}
+
+static void
+handle_password_resets (Request *req)
+{
+  VstApi *self = req->api;
+  gboolean ok = TRUE;
+  const char *login_text;
+  g_autofree char *login = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VstAccount) account = NULL;
+  g_autoptr(GHashTable) vars = NULL;
+  g_autoptr(VstMail) mail = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *escaped_login = NULL;
+  guint8 hash[VST_STORE_HASH_LEN];
+  gint64 now = vst_server_config_now (self->config);
+  guint count;
+
+  if (!parse_body (req))
+    return;
+  login_text = get_string_member (req, "login", FALSE, &ok);
+  if (!ok)
+    return;
+  login = normalize_login (login_text);
+
+  account = vst_store_get_account (self->store, login, &error);
+  if (account == NULL)
+    {
+      if (!g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND))
+        {
+          reply_internal (req, error);
+          return;
+        }
+      /* The same answer as for a real account: no enumeration. */
+      log_event (req, "reset-unknown-login", NULL, "Password reset asked for an unknown login");
+      reply_status (req, SOUP_STATUS_ACCEPTED, "sent");
+      return;
+    }
+
+  if (!vst_store_count_reset_tokens (self->store, account->id, now - 3600, &count, &error))
+    {
+      reply_internal (req, error);
+      return;
+    }
+  if (count >= RESET_REQUESTS_PER_HOUR)
+    {
+      log_event (req, "reset-rate-limited", account->login, "Password reset not sent: too many this hour");
+      reply_status (req, SOUP_STATUS_ACCEPTED, "sent");
+      return;
+    }
+
+  token = new_token (RESET_TOKEN_BYTES, hash);
+  if (token == NULL)
+    {
+      g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "no randomness");
+      reply_internal (req, error);
+      return;
+    }
+  escaped_login = g_uri_escape_string (account->login, NULL, FALSE);
+  vars = new_vars ();
+  g_hash_table_insert (vars, g_strdup ("token"), g_strdup (token));
+  g_hash_table_insert (vars, g_strdup ("reset_link"),
+                       g_strdup_printf ("vestibule://reset?login=%s&token=%s", escaped_login, token));
+  g_hash_table_insert (vars, g_strdup ("hours"), g_strdup ("24"));
+  vst_secure_free (g_steal_pointer (&token));
+
+  mail = compose_mail (self, account, "reset", vars, &error);
+  if (mail == NULL ||
+      !vst_store_add_reset_token (self->store, account->id, hash, now, now + RESET_TOKEN_LIFETIME, mail, &error))
+    {
+      reply_internal (req, error);
+      return;
+    }
+  vst_mailer_kick (self->mailer);
+  log_event (req, "reset-sent", account->login, "Password reset e-mail queued");
+  reply_status (req, SOUP_STATUS_ACCEPTED, "sent");
+}
+
+static void
+password_hashed_cb (GObject      *source_object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(Request) req = user_data;
+  VstApi *self = req->api;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hash = vst_kdf_hash_new_finish (result, &error);
+  g_autofree char *session = NULL;
+  g_autofree char *expires_day = NULL;
+  g_autoptr(GHashTable) vars = NULL;
+  g_autoptr(VstMail) mail = NULL;
+  guint8 session_hash[VST_STORE_HASH_LEN];
+  gint64 now = vst_server_config_now (self->config);
+  gint64 expires_at = now + (gint64) vst_server_config_get_password_lifetime_days (self->config) * 86400;
+  JsonObject *object;
+
+  if (hash == NULL)
+    {
+      if (g_error_matches (error, VST_KDF_ERROR, VST_KDF_ERROR_REUSED))
+        {
+          log_event (req, "password-reused", req->account->login, "New password refused: used before");
+          reply_error (req, 422, "password_reused",
+                       N_("You used this password recently. Choose a new one."));
+        }
+      else
+        reply_internal (req, error);
+      return;
+    }
+
+  session = new_token (SESSION_BYTES, session_hash);
+  vars = new_vars ();
+  expires_day = format_day (expires_at, req->account->language);
+  g_hash_table_insert (vars, g_strdup ("expires_date"), g_strdup (expires_day));
+  mail = compose_mail (self, req->account, "password-set", vars, &error);
+  if (session == NULL || mail == NULL ||
+      !vst_store_set_password (self->store, req->account->id, req->token_hash, now, hash, expires_at,
+                               PASSWORD_HISTORY, session_hash, now + SESSION_LIFETIME, mail, &error))
+    {
+      if (g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_INVALID_TOKEN))
+        reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_token",
+                     N_("This reset link or code is not valid. Ask for a new one."));
+      else if (error != NULL)
+        reply_internal (req, error);
+      vst_secure_free (g_steal_pointer (&session));
+      return;
+    }
+  vst_mailer_kick (self->mailer);
+  log_event (req, "password-set", req->account->login, "Password set");
+
+  object = json_object_new ();
+  json_object_set_string_member (object, "session", session);
+  json_object_set_int_member (object, "password_expires_at", expires_at);
+  json_object_set_string_member (object, "totp", vst_totp_state_to_string (req->account->totp_state));
+  reply_object (req, SOUP_STATUS_OK, object);
+  vst_secure_free (g_steal_pointer (&session));
+}
+
+static void
+handle_password (Request *req)
+{
+  VstApi *self = req->api;
+  gboolean ok = TRUE;
+  const char *login_text, *token, *password;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VstPasswordCheck) check = NULL;
+  g_auto(GStrv) history = NULL;
+  VstPasswordContext context = { 0 };
+  gint64 now = vst_server_config_now (self->config);
+
+  if (!parse_body (req))
+    return;
+  login_text = get_string_member (req, "login", FALSE, &ok);
+  token = get_string_member (req, "token", FALSE, &ok);
+  password = get_string_member (req, "password", FALSE, &ok);
+  if (!ok)
+    return;
+  req->login = normalize_login (login_text);
+
+  req->account = vst_store_get_account (self->store, req->login, &error);
+  if (req->account == NULL && !g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND))
+    {
+      reply_internal (req, error);
+      return;
+    }
+  g_clear_error (&error);
+  req->has_token = hash_token (token, RESET_TOKEN_BYTES, req->token_hash);
+  if (req->account == NULL || !req->has_token ||
+      !vst_store_check_reset_token (self->store, req->account->id, req->token_hash, now, &error))
+    {
+      if (error != NULL && !g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_INVALID_TOKEN))
+        {
+          reply_internal (req, error);
+          return;
+        }
+      log_event (req, "invalid-token", req->login, "Password change refused: invalid token");
+      reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_token",
+                   N_("This reset link or code is not valid. Ask for a new one."));
+      return;
+    }
+
+  context.login = req->account->login;
+  context.email = req->account->email;
+  context.display_name = req->account->display_name;
+  check = vst_password_policy_check (vst_server_config_get_password_policy (self->config), password, &context);
+  if (!vst_password_check_is_ok (check))
+    {
+      g_auto(GStrv) violations = vst_password_check_dup_violations (check);
+      JsonObject *extra = json_object_new ();
+      JsonArray *array = json_array_new ();
+
+      for (guint i = 0; violations != NULL && violations[i] != NULL; i++)
+        json_array_add_string_element (array, violations[i]);
+      json_object_set_array_member (extra, "violations", array);
+      log_event (req, "password-policy", req->account->login, "New password refused by the policy");
+      reply_error_full (req, 422, "password_policy", N_("This password does not follow the rules."), extra);
+      return;
+    }
+
+  history = vst_store_get_password_history (self->store, req->account->id, PASSWORD_HISTORY, &error);
+  if (history == NULL)
+    {
+      reply_internal (req, error);
+      return;
+    }
+  vst_kdf_hash_new_async (password, (const char * const *) history, NULL,
+                          password_hashed_cb, request_pause (req));
+}
+
+static void
+signin_verified_cb (GObject      *source_object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(Request) req = user_data;
+  VstApi *self = req->api;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *session = NULL;
+  guint8 session_hash[VST_STORE_HASH_LEN];
+  gint64 now = vst_server_config_now (self->config);
+  JsonObject *object;
+
+  if (!vst_kdf_verify_finish (result, &error) || req->account == NULL)
+    {
+      g_clear_error (&error);
+      if (!vst_store_record_signin_failure (self->store, req->login, now, &error))
+        {
+          reply_internal (req, error);
+          return;
+        }
+      log_event (req, "signin-failed", req->login, "Sign-in failed");
+      reply_error (req, SOUP_STATUS_UNAUTHORIZED, "invalid_credentials",
+                   N_("The login or the password is wrong."));
+      return;
+    }
+
+  session = new_token (SESSION_BYTES, session_hash);
+  if (session == NULL ||
+      !vst_store_clear_signin_failures (self->store, req->login, &error) ||
+      !vst_store_add_session (self->store, req->account->id, session_hash, now, now + SESSION_LIFETIME, &error))
+    {
+      if (error == NULL)
+        g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "no randomness");
+      reply_internal (req, error);
+      vst_secure_free (g_steal_pointer (&session));
+      return;
+    }
+  log_event (req, "signin", req->account->login, "Signed in");
+
+  object = json_object_new ();
+  json_object_set_string_member (object, "session", session);
+  json_object_set_int_member (object, "password_expires_at", req->account->password_expires_at);
+  json_object_set_boolean_member (object, "password_expired", req->account->password_expires_at <= now);
+  json_object_set_string_member (object, "totp", vst_totp_state_to_string (req->account->totp_state));
+  reply_object (req, SOUP_STATUS_OK, object);
+  vst_secure_free (g_steal_pointer (&session));
+}
+
+static void
+handle_sessions (Request *req)
+{
+  VstApi *self = req->api;
+  gboolean ok = TRUE;
+  const char *login_text, *password;
+  g_autoptr(GError) error = NULL;
+  gint64 now = vst_server_config_now (self->config);
+  gint64 until;
+
+  if (!parse_body (req))
+    return;
+  login_text = get_string_member (req, "login", FALSE, &ok);
+  password = get_string_member (req, "password", FALSE, &ok);
+  if (!ok)
+    return;
+  req->login = normalize_login (login_text);
+
+  if (!signin_throttled_until (self, req->login, now, &until, &error))
+    {
+      reply_internal (req, error);
+      return;
+    }
+  if (until > now)
+    {
+      log_event (req, "signin-throttled", req->login, "Sign-in throttled");
+      reply_retry_after (req, "throttled", N_("Too many attempts. Wait a few minutes and try again."),
+                         until - now);
+      return;
+    }
+
+  req->account = vst_store_get_account (self->store, req->login, &error);
+  if (req->account == NULL && !g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND))
+    {
+      reply_internal (req, error);
+      return;
+    }
+  /* An unknown login or an account without a password is checked against
+   * a dummy hash, at the same cost, and fails. */
+  vst_kdf_verify_async (password, req->account != NULL ? req->account->password_hash : NULL, NULL,
+                        signin_verified_cb, request_pause (req));
+}
+
+/* Signed in ---------------------------------------------------------- */
+
+static void
+handle_account (Request *req)
+{
+  g_autoptr(VstAccount) account = require_session (req);
+
+  if (account != NULL)
+    reply_object (req, SOUP_STATUS_OK, user_account_object (req->api, account));
+}
+
+static void
+handle_totp (Request *req)
+{
+  VstApi *self = req->api;
+  g_autoptr(VstAccount) account = require_session (req);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VstOtpKey) key = NULL;
+  g_autofree char *uri = NULL;
+  JsonObject *object;
+
+  if (account == NULL)
+    return;
+  if (account->totp_state == VST_TOTP_STATE_ACTIVE)
+    {
+      reply_error (req, SOUP_STATUS_CONFLICT, "totp_active",
+                   N_("Two-factor authentication is already active."));
+      return;
+    }
+
+  key = vst_otp_key_generate (0, VST_OTP_ALGORITHM_SHA1, VST_OTP_DEFAULT_DIGITS,
+                              VST_OTP_DEFAULT_PERIOD, &error);
+  if (key == NULL)
+    {
+      reply_internal (req, error);
+      return;
+    }
+  vst_secure_free (account->totp_secret);
+  account->totp_secret = vst_otp_key_dup_base32 (key);
+  account->totp_state = VST_TOTP_STATE_PENDING;
+  /* A new key has no used steps; the failure counters stay, so that
+   * starting again does not reset a lock-out. */
+  account->totp_last_step = -1;
+  if (!vst_store_update_account (self->store, account, &error))
+    {
+      reply_internal (req, error);
+      return;
+    }
+  uri = vst_otpauth_build (vst_server_config_get_issuer (self->config), account->login, key);
+  log_event (req, "totp-pairing", account->login, "Two-factor pairing started");
+
+  object = json_object_new ();
+  json_object_set_string_member (object, "secret", account->totp_secret);
+  json_object_set_string_member (object, "uri", uri);
+  json_object_set_string_member (object, "algorithm", "SHA1");
+  json_object_set_int_member (object, "digits", VST_OTP_DEFAULT_DIGITS);
+  json_object_set_int_member (object, "period", VST_OTP_DEFAULT_PERIOD);
+  reply_object (req, SOUP_STATUS_CREATED, object);
+  OPENSSL_cleanse (uri, strlen (uri));
+}
+
+/* Checks @code against the account's key, with the lock-out rules; on
+ * success the step is recorded and @activate makes the key active.
+ * Replies on failure. */
+static gboolean
+check_code (Request    *req,
+            VstAccount *account,
+            const char *code,
+            gboolean    activate)
+{
+  VstApi *self = req->api;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) store_error = NULL;
+  g_autoptr(VstOtpKey) key = NULL;
+  gint64 now = vst_server_config_now (self->config);
+  gint64 step;
+  JsonObject *extra;
+
+  if (account->totp_locked_until > now)
+    {
+      reply_retry_after (req, "locked", N_("Too many wrong codes. Wait a moment and try again."),
+                         account->totp_locked_until - now);
+      return FALSE;
+    }
+
+  key = vst_otp_key_new_from_base32 (account->totp_secret, VST_OTP_ALGORITHM_SHA1,
+                                     VST_OTP_DEFAULT_DIGITS, VST_OTP_DEFAULT_PERIOD, &error);
+  if (key == NULL)
+    {
+      reply_internal (req, error);
+      return FALSE;
+    }
+
+  if (vst_otp_key_verify_totp (key, code, now, TOTP_WINDOW_BACK, TOTP_WINDOW_AHEAD,
+                               account->totp_last_step, &step, &error))
+    {
+      account->totp_last_step = step;
+      account->totp_failures = 0;
+      account->totp_lock_count = 0;
+      account->totp_locked_until = 0;
+      if (activate)
+        account->totp_state = VST_TOTP_STATE_ACTIVE;
+      if (!vst_store_update_account (self->store, account, &store_error))
+        {
+          reply_internal (req, store_error);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  extra = json_object_new ();
+  if (g_error_matches (error, VST_CORE_ERROR, VST_CORE_ERROR_CODE_MALFORMED))
+    {
+      /* A typo, not a guess: it does not count towards the lock-out. */
+      json_object_set_string_member (extra, "reason", "malformed");
+      log_event (req, "totp-code-malformed", account->login, "Malformed code");
+      reply_error_full (req, 422, "invalid_code", N_("A code is made of 6 digits."), extra);
+      return FALSE;
+    }
+  if (g_error_matches (error, VST_CORE_ERROR, VST_CORE_ERROR_CODE_REPLAYED))
+    {
+      json_object_set_string_member (extra, "reason", "replayed");
+      log_event (req, "totp-code-replayed", account->login, "Code already used");
+      reply_error_full (req, 422, "invalid_code",
+                        N_("This code was already used. Wait for the next one."), extra);
+      return FALSE;
+    }
+  if (!g_error_matches (error, VST_CORE_ERROR, VST_CORE_ERROR_CODE_MISMATCH))
+    {
+      json_object_unref (extra);
+      reply_internal (req, error);
+      return FALSE;
+    }
+
+  /* A wrong code: counted apart from password failures, and only here,
+   * behind a signed-in session. */
+  account->totp_failures++;
+  if (account->totp_failures >= TOTP_MAX_FAILURES)
+    {
+      gint64 lock = MIN ((gint64) TOTP_FIRST_LOCK << MIN (account->totp_lock_count, 16u), TOTP_MAX_LOCK);
+
+      account->totp_locked_until = now + lock;
+      account->totp_lock_count = MIN (account->totp_lock_count + 1, 16u);
+      account->totp_failures = 0;
+    }
+  if (!vst_store_update_account (self->store, account, &store_error))
+    {
+      json_object_unref (extra);
+      reply_internal (req, store_error);
+      return FALSE;
+    }
+  if (account->totp_locked_until > now)
+    {
+      json_object_unref (extra);
+      log_event (req, "totp-locked", account->login, "Too many wrong codes: locked");
+      reply_retry_after (req, "locked", N_("Too many wrong codes. Wait a moment and try again."),
+                         account->totp_locked_until - now);
+      return FALSE;
+    }
+  json_object_set_string_member (extra, "reason", "mismatch");
+  log_event (req, "totp-code-mismatch", account->login, "Wrong code");
+  reply_error_full (req, 422, "invalid_code",
+                    N_("This code is wrong. Check that your phone shows the right time."), extra);
+  return FALSE;
+}
+
+static void
+handle_totp_code (Request  *req,
+                  gboolean  activate)
+{
+  g_autoptr(VstAccount) account = require_session (req);
+  gboolean ok = TRUE;
+  const char *code;
+  JsonObject *object;
+
+  if (account == NULL || !parse_body (req))
+    return;
+  code = get_string_member (req, "code", FALSE, &ok);
+  if (!ok)
+    return;
+
+  if (activate && account->totp_state != VST_TOTP_STATE_PENDING)
+    {
+      reply_error (req, SOUP_STATUS_CONFLICT, "totp_not_pending",
+                   N_("There is no pairing to finish. Start again."));
+      return;
+    }
+  if (!activate && account->totp_state != VST_TOTP_STATE_ACTIVE)
+    {
+      reply_error (req, SOUP_STATUS_CONFLICT, "totp_not_active",
+                   N_("Two-factor authentication is not active."));
+      return;
+    }
+  if (!check_code (req, account, code, activate))
+    return;
+
+  log_event (req, activate ? "totp-activated" : "totp-verified", account->login,
+             activate ? "Two-factor authentication activated" : "Code verified");
+  object = json_object_new ();
+  json_object_set_string_member (object, "totp", "active");
+  reply_object (req, SOUP_STATUS_OK, object);
+}
+
+/* Helpdesk ----------------------------------------------------------- */
+
+static gboolean
+email_is_valid (const char *email)
+{
+  const char *at = strchr (email, '@');
+  g_autofree char *address = NULL;
+
+  if (strlen (email) > 254 || at == NULL || at == email || at[1] == '\0' ||
+      strchr (at + 1, '@') != NULL || strchr (at + 1, '.') == NULL ||
+      !vst_mime_parse_address (email, NULL, &address) || strcmp (address, email) != 0)
+    return FALSE;
+  for (const char *p = email; *p != '\0'; p++)
+    if ((guchar) *p <= 0x20 || *p == 0x7f || *p == '(' || *p == ')' || *p == ';' || *p == '\\')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+text_is_valid (const char *text,
+               gsize       max)
+{
+  if (*text == '\0' || strlen (text) > max)
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+handle_admin_create (Request *req)
+{
+  VstApi *self = req->api;
+  gboolean ok = TRUE;
+  const char *login_text, *email, *display_name, *language, *space_name, *space_url;
+  g_autofree char *login = NULL;
+  g_autoptr(VstAccount) account = vst_account_new ();
+  g_autoptr(VstMail) mail = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!parse_body (req))
+    return;
+  login_text = get_string_member (req, "login", FALSE, &ok);
+  email = get_string_member (req, "email", FALSE, &ok);
+  display_name = get_string_member (req, "display_name", FALSE, &ok);
+  language = get_string_member (req, "language", FALSE, &ok);
+  space_name = get_string_member (req, "space_name", TRUE, &ok);
+  space_url = get_string_member (req, "space_url", TRUE, &ok);
+  if (!ok)
+    return;
+
+  login = normalize_login (login_text);
+  if (!login_is_valid (login))
+    {
+      reply_error (req, SOUP_STATUS_BAD_REQUEST, "bad_request",
+                   N_("The login must have 2 to 64 letters, digits, dots, hyphens or underscores."));
+      return;
+    }
+  if (!email_is_valid (email))
+    {
+      reply_error (req, SOUP_STATUS_BAD_REQUEST, "bad_request", N_("The e-mail address is not valid."));
+      return;
+    }
+  if (!text_is_valid (display_name, 200))
+    {
+      reply_error (req, SOUP_STATUS_BAD_REQUEST, "bad_request", N_("The name is not valid."));
+      return;
+    }
+  if (g_strcmp0 (language, "en") != 0 && g_strcmp0 (language, "fr") != 0)
+    {
+      reply_error (req, SOUP_STATUS_BAD_REQUEST, "bad_request", N_("The language must be “en” or “fr”."));
+      return;
+    }
+  if ((space_name != NULL && !text_is_valid (space_name, 200)) ||
+      (space_url != NULL && (!text_is_valid (space_url, 2000) ||
+                             (!g_str_has_prefix (space_url, "https://") &&
+                              !g_str_has_prefix (space_url, "http://")))))
+    {
+      reply_error (req, SOUP_STATUS_BAD_REQUEST, "bad_request",
+                   N_("The space needs a name and an address starting with https://."));
+      return;
+    }
+
+  account->login = g_strdup (login);
+  account->email = g_strdup (email);
+  account->display_name = g_strdup (display_name);
+  account->language = g_strdup (language);
+  account->space_name = g_strdup (space_name);
+  account->space_url = g_strdup (space_url);
+  account->created_at = vst_server_config_now (self->config);
+
+  mail = compose_invitation (self, account, &error);
+  if (mail == NULL)
+    {
+      reply_internal (req, error);
+      return;
+    }
+  if (!vst_store_create_account (self->store, account, mail, &error))
+    {
+      if (g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_EXISTS))
+        reply_error (req, SOUP_STATUS_CONFLICT, "account_exists",
+                     N_("An account with this login already exists."));
+      else
+        reply_internal (req, error);
+      return;
+    }
+  vst_mailer_kick (self->mailer);
+  log_event (req, "account-created", account->login, "Account created, invitation queued");
+  reply_admin_account (req, SOUP_STATUS_CREATED, account->login);
+}
+
+static void
+handle_admin_list (Request *req)
+{
+  VstApi *self = req->api;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) accounts = vst_store_list_accounts (self->store, &error);
+  JsonArray *array;
+  JsonObject *object;
+
+  if (accounts == NULL)
+    {
+      reply_internal (req, error);
+      return;
+    }
+  array = json_array_new ();
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      JsonObject *item = admin_account_object (self, g_ptr_array_index (accounts, i), &error);
+
+      if (item == NULL)
+        {
+          json_array_unref (array);
+          reply_internal (req, error);
+          return;
+        }
+      json_array_add_object_element (array, item);
+    }
+  object = json_object_new ();
+  json_object_set_array_member (object, "accounts", array);
+  reply_object (req, SOUP_STATUS_OK, object);
+}
+
+static void
+handle_admin_action (Request    *req,
+                     const char *login_text,
+                     const char *action)
+{
+  VstApi *self = req->api;
+  g_autofree char *login = normalize_login (login_text);
+  g_autoptr(VstAccount) account = NULL;
+  g_autoptr(VstMail) mail = NULL;
+  g_autoptr(GError) error = NULL;
+
+  account = vst_store_get_account (self->store, login, &error);
+  if (account == NULL)
+    {
+      if (g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND))
+        reply_error (req, SOUP_STATUS_NOT_FOUND, "not_found", N_("No account has this login."));
+      else
+        reply_internal (req, error);
+      return;
+    }
+
+  if (action == NULL)
+    {
+      reply_admin_account (req, SOUP_STATUS_OK, login);
+    }
+  else if (strcmp (action, "invitation") == 0)
+    {
+      mail = compose_invitation (self, account, &error);
+      if (mail == NULL || !vst_store_enqueue_mail (self->store, account->id, mail, &error))
+        {
+          reply_internal (req, error);
+          return;
+        }
+      vst_mailer_kick (self->mailer);
+      log_event (req, "invitation-resent", account->login, "Invitation queued again");
+      reply_status (req, SOUP_STATUS_ACCEPTED, "queued");
+    }
+  else if (strcmp (action, "reset-2fa") == 0)
+    {
+      account->totp_state = VST_TOTP_STATE_NONE;
+      g_clear_pointer (&account->totp_secret, vst_secure_free);
+      account->totp_last_step = -1;
+      account->totp_failures = 0;
+      account->totp_locked_until = 0;
+      account->totp_lock_count = 0;
+      if (!vst_store_update_account (self->store, account, &error))
+        {
+          reply_internal (req, error);
+          return;
+        }
+      log_event (req, "totp-reset", account->login, "Two-factor authentication removed by the helpdesk");
+      reply_admin_account (req, SOUP_STATUS_OK, login);
+    }
+  else if (strcmp (action, "unlock") == 0)
+    {
+      account->totp_failures = 0;
+      account->totp_locked_until = 0;
+      account->totp_lock_count = 0;
+      if (!vst_store_update_account (self->store, account, &error) ||
+          !vst_store_clear_signin_failures (self->store, login, &error))
+        {
+          reply_internal (req, error);
+          return;
+        }
+      log_event (req, "unlocked", account->login, "Lock-outs lifted by the helpdesk");
+      reply_admin_account (req, SOUP_STATUS_OK, login);
+    }
+  else
+    g_assert_not_reached ();
+}
+
+/* Routing ------------------------------------------------------------ */
+
+static gboolean
+method_is (Request    *req,
+           const char *allowed)
+{
+  const char *method = soup_server_message_get_method (req->msg);
+  g_auto(GStrv) methods = g_strsplit (allowed, ", ", -1);
+
+  if (g_strv_contains ((const char * const *) methods, method))
+    return TRUE;
+  soup_message_headers_replace (soup_server_message_get_response_headers (req->msg), "Allow", allowed);
+  reply_error (req, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed",
+               N_("This method is not allowed here."));
+  return FALSE;
+}
+
+static void
+reply_not_found (Request *req)
+{
+  reply_error (req, SOUP_STATUS_NOT_FOUND, "not_found", N_("There is nothing at this address."));
+}
+
+static void
+route (Request *req)
+{
+  const char *path = request_path (req);
+  const char *method = soup_server_message_get_method (req->msg);
+  const char *rest;
+
+  if (!g_str_has_prefix (path, "/api/v1/"))
+    {
+      reply_not_found (req);
+      return;
+    }
+  rest = path + strlen ("/api/v1/");
+
+  if (strcmp (rest, "info") == 0)
+    {
+      if (method_is (req, "GET"))
+        handle_info (req);
+    }
+  else if (strcmp (rest, "password-resets") == 0)
+    {
+      if (method_is (req, "POST"))
+        handle_password_resets (req);
+    }
+  else if (strcmp (rest, "password") == 0)
+    {
+      if (method_is (req, "POST"))
+        handle_password (req);
+    }
+  else if (strcmp (rest, "sessions") == 0)
+    {
+      if (method_is (req, "POST"))
+        handle_sessions (req);
+    }
+  else if (strcmp (rest, "account") == 0)
+    {
+      if (method_is (req, "GET"))
+        handle_account (req);
+    }
+  else if (strcmp (rest, "totp") == 0)
+    {
+      if (method_is (req, "POST"))
+        handle_totp (req);
+    }
+  else if (strcmp (rest, "totp/activate") == 0)
+    {
+      if (method_is (req, "POST"))
+        handle_totp_code (req, TRUE);
+    }
+  else if (strcmp (rest, "totp/verify") == 0)
+    {
+      if (method_is (req, "POST"))
+        handle_totp_code (req, FALSE);
+    }
+  else if (strcmp (rest, "admin/accounts") == 0)
+    {
+      if (method_is (req, "GET, POST") && require_admin (req))
+        {
+          if (strcmp (method, "GET") == 0)
+            handle_admin_list (req);
+          else
+            handle_admin_create (req);
+        }
+    }
+  else if (g_str_has_prefix (rest, "admin/accounts/"))
+    {
+      g_auto(GStrv) parts = g_strsplit (rest + strlen ("admin/accounts/"), "/", 3);
+      guint n = g_strv_length (parts);
+      g_autofree char *login = n >= 1 ? g_uri_unescape_string (parts[0], NULL) : NULL;
+
+      if (login == NULL || *login == '\0' || n > 2 ||
+          (n == 2 && strcmp (parts[1], "invitation") != 0 && strcmp (parts[1], "reset-2fa") != 0 &&
+           strcmp (parts[1], "unlock") != 0))
+        reply_not_found (req);
+      else if (method_is (req, n == 1 ? "GET" : "POST") && require_admin (req))
+        handle_admin_action (req, login, n == 2 ? parts[1] : NULL);
+    }
+  else
+    reply_not_found (req);
+}
+
+static void
+server_cb (SoupServer        *server,
+           SoupServerMessage *msg,
+           const char        *path,
+           GHashTable        *query,
+           gpointer           user_data)
+{
+  VstApi *self = user_data;
+  g_autoptr(Request) req = g_new0 (Request, 1);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+
+  req->api = g_object_ref (self);
+  req->msg = g_object_ref (msg);
+  req->french = prefers_french (msg);
+
+  if (body->length > VST_API_MAX_BODY)
+    reply_error (req, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                 N_("The request is too large."));
+  else
+    route (req);
+
+  /* A handler that waits for the KDF keeps the request for itself. */
+  if (req->paused)
+    g_steal_pointer (&req);
+}
+
+/* Answers 413 as soon as the headers declare an oversized body, so that no
+ * handler runs for it. libsoup 3.2 still reads (and drops) the body before
+ * answering: deployments that face the Internet also cap bodies in their
+ * reverse proxy (see docs/server.md). */
+static void
+got_headers_cb (SoupServerMessage *msg,
+                gpointer           user_data)
+{
+  VstApi *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autoptr(Request) req = NULL;
+
+  if (soup_message_headers_get_content_length (headers) <= VST_API_MAX_BODY)
+    return;
+  req = g_new0 (Request, 1);
+  req->api = g_object_ref (self);
+  req->msg = g_object_ref (msg);
+  req->french = prefers_french (msg);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+  reply_error (req, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+               N_("The request is too large."));
+}
+
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  g_signal_connect_object (msg, "got-headers", G_CALLBACK (got_headers_cb), user_data, 0);
+}
+
+static void
+vst_api_dispose (GObject *object)
+{
+  VstApi *self = VST_API (object);
+
+  if (self->server != NULL)
+    soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+  g_clear_object (&self->config);
+  g_clear_object (&self->store);
+  g_clear_object (&self->mailer);
+  g_clear_object (&self->french);
+  g_clear_pointer (&self->policy, json_node_unref);
+
+  G_OBJECT_CLASS (vst_api_parent_class)->dispose (object);
+}
+
+static void
+vst_api_class_init (VstApiClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = vst_api_dispose;
+}
+
+static void
+vst_api_init (VstApi *self)
+{
+}
+
+VstApi *
+vst_api_new (VstServerConfig  *config,
+             VstStore         *store,
+             VstMailer        *mailer,
+             VstCatalog       *french,
+             GError          **error)
+{
+  g_autoptr(VstApi) self = g_object_new (VST_TYPE_API, NULL);
+  g_autofree char *policy = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  const char *cert_file = vst_server_config_get_tls_certificate (config);
+
+  self->config = g_object_ref (config);
+  self->store = g_object_ref (store);
+  self->mailer = g_object_ref (mailer);
+  self->french = g_object_ref (french);
+
+  policy = vst_password_policy_to_json (vst_server_config_get_password_policy (config));
+  self->policy = json_from_string (policy, error);
+  if (self->policy == NULL)
+    return NULL;
+
+  if (cert_file != NULL)
+    {
+      certificate = g_tls_certificate_new_from_files (cert_file, vst_server_config_get_tls_key (config), error);
+      if (certificate == NULL)
+        return NULL;
+    }
+  self->server = soup_server_new ("server-header", "vestibule-server/" PACKAGE_VERSION " ",
+                                  "tls-certificate", certificate,
+                                  NULL);
+  soup_server_add_handler (self->server, NULL, server_cb, self, NULL);
+  g_signal_connect_object (self->server, "request-started", G_CALLBACK (request_started_cb), self, 0);
+  return g_steal_pointer (&self);
+}
+
+gboolean
+vst_api_listen (VstApi  *self,
+                GError **error)
+{
+  g_autoptr(GSocketAddress) address = NULL;
+  const char *host = vst_server_config_get_listen_host (self->config);
+  SoupServerListenOptions options = 0;
+
+  g_return_val_if_fail (VST_IS_API (self), FALSE);
+
+  address = g_inet_socket_address_new_from_string (host, vst_server_config_get_listen_port (self->config));
+  if (address == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not an IP address", host);
+      return FALSE;
+    }
+  if (vst_server_config_get_tls_certificate (self->config) != NULL)
+    options |= SOUP_SERVER_LISTEN_HTTPS;
+  return soup_server_listen (self->server, address, options, error);
+}
+
+void
+vst_api_disconnect (VstApi *self)
+{
+  g_return_if_fail (VST_IS_API (self));
+
+  soup_server_disconnect (self->server);
+}
+
+guint
+vst_api_get_n_pending (VstApi *self)
+{
+  g_return_val_if_fail (VST_IS_API (self), 0);
+
+  return self->n_pending;
+}

@@ -1,0 +1,971 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "vestibule-server"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vst-sqlite-store.h"
+
+struct _VstSqliteStore
+{
+  GObject parent_instance;
+
+  sqlite3 *db;
+};
+
+static void vst_sqlite_store_iface_init (VstStoreInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (VstSqliteStore, vst_sqlite_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (VST_TYPE_STORE, vst_sqlite_store_iface_init))
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+/* Each entry brings the schema from version i to i + 1; the version lives
+ * in PRAGMA user_version. Append, never edit a released one. */
+static const char * const migrations[] = {
+  /* 0 -> 1 */
+  "CREATE TABLE accounts ("
+  "  id INTEGER PRIMARY KEY,"
+  "  login TEXT NOT NULL UNIQUE,"
+  "  email TEXT NOT NULL,"
+  "  display_name TEXT NOT NULL,"
+  "  language TEXT NOT NULL,"
+  "  space_name TEXT,"
+  "  space_url TEXT,"
+  "  created_at INTEGER NOT NULL,"
+  "  password_hash TEXT,"
+  "  password_set_at INTEGER NOT NULL DEFAULT 0,"
+  "  password_expires_at INTEGER NOT NULL DEFAULT 0,"
+  "  totp_state INTEGER NOT NULL DEFAULT 0,"
+  "  totp_secret TEXT,"
+  "  totp_last_step INTEGER NOT NULL DEFAULT -1,"
+  "  totp_failures INTEGER NOT NULL DEFAULT 0,"
+  "  totp_locked_until INTEGER NOT NULL DEFAULT 0,"
+  "  totp_lock_count INTEGER NOT NULL DEFAULT 0);"
+  "CREATE TABLE password_history ("
+  "  id INTEGER PRIMARY KEY,"
+  "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  hash TEXT NOT NULL,"
+  "  set_at INTEGER NOT NULL);"
+  "CREATE INDEX password_history_account ON password_history (account_id, id);"
+  /* state: 0 current, 1 used, 2 superseded by a newer one. */
+  "CREATE TABLE reset_tokens ("
+  "  id INTEGER PRIMARY KEY,"
+  "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  token_hash BLOB NOT NULL UNIQUE,"
+  "  created_at INTEGER NOT NULL,"
+  "  expires_at INTEGER NOT NULL,"
+  "  state INTEGER NOT NULL DEFAULT 0);"
+  "CREATE INDEX reset_tokens_account ON reset_tokens (account_id, created_at);"
+  "CREATE TABLE sessions ("
+  "  token_hash BLOB PRIMARY KEY,"
+  "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  created_at INTEGER NOT NULL,"
+  "  expires_at INTEGER NOT NULL);"
+  "CREATE TABLE signin_failures ("
+  "  id INTEGER PRIMARY KEY,"
+  "  login TEXT NOT NULL,"
+  "  at INTEGER NOT NULL);"
+  "CREATE INDEX signin_failures_login ON signin_failures (login, at);"
+  /* status: 0 pending, 1 sent, 2 given up. */
+  "CREATE TABLE outbox ("
+  "  id INTEGER PRIMARY KEY,"
+  "  account_id INTEGER REFERENCES accounts (id) ON DELETE SET NULL,"
+  "  kind TEXT NOT NULL,"
+  "  sender TEXT NOT NULL,"
+  "  recipient TEXT NOT NULL,"
+  "  message BLOB,"
+  "  status INTEGER NOT NULL DEFAULT 0,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL,"
+  "  next_attempt_at INTEGER NOT NULL,"
+  "  sent_at INTEGER,"
+  "  last_error TEXT);"
+  "CREATE INDEX outbox_due ON outbox (status, next_attempt_at);"
+  "CREATE INDEX outbox_account ON outbox (account_id, id);",
+};
+
+static gboolean
+set_sqlite_error (VstSqliteStore  *self,
+                  GError         **error)
+{
+  g_set_error (error, VST_STORE_ERROR, VST_STORE_ERROR_FAILED,
+               "database: %s", sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static gboolean
+exec (VstSqliteStore  *self,
+      const char      *sql,
+      GError         **error)
+{
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return set_sqlite_error (self, error);
+  return TRUE;
+}
+
+static sqlite3_stmt *
+prepare (VstSqliteStore  *self,
+         const char      *sql,
+         GError         **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_sqlite_error (self, error);
+      return NULL;
+    }
+  return stmt;
+}
+
+/* Runs a statement that returns no rows. */
+static gboolean
+step_done (VstSqliteStore  *self,
+           sqlite3_stmt    *stmt,
+           GError         **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_CONSTRAINT)
+    {
+      g_set_error (error, VST_STORE_ERROR, VST_STORE_ERROR_EXISTS,
+                   "database: %s", sqlite3_errmsg (self->db));
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, error);
+  return TRUE;
+}
+
+static gboolean
+begin (VstSqliteStore  *self,
+       GError         **error)
+{
+  /* IMMEDIATE takes the write lock at once, so that a read-then-write
+   * (a token checked then spent) cannot interleave with another writer. */
+  return exec (self, "BEGIN IMMEDIATE", error);
+}
+
+static gboolean
+commit (VstSqliteStore  *self,
+        GError         **error)
+{
+  if (!exec (self, "COMMIT", error))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+rollback (VstSqliteStore *self)
+{
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           i,
+           const char   *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, i);
+  else
+    sqlite3_bind_text (stmt, i, text, -1, SQLITE_TRANSIENT);
+}
+
+static char *
+column_text (sqlite3_stmt *stmt,
+             int           i)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, i));
+}
+
+static gboolean
+migrate (VstSqliteStore  *self,
+         GError         **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "PRAGMA user_version", error);
+  int version;
+
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return set_sqlite_error (self, error);
+  version = sqlite3_column_int (stmt, 0);
+  /* A statement in progress would keep COMMIT from succeeding. */
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (version > (int) G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, VST_STORE_ERROR, VST_STORE_ERROR_FAILED,
+                   "the database has schema version %d, newer than this server knows (%u)",
+                   version, (guint) G_N_ELEMENTS (migrations));
+      return FALSE;
+    }
+
+  for (int v = version; v < (int) G_N_ELEMENTS (migrations); v++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", v + 1);
+
+      if (!begin (self, error))
+        return FALSE;
+      if (!exec (self, migrations[v], error) || !exec (self, bump, error))
+        return rollback (self);
+      if (!commit (self, error))
+        return FALSE;
+      g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO,
+                        "VST_EVENT", "db-migrate",
+                        "MESSAGE", "Database schema migrated to version %d", v + 1);
+    }
+  return TRUE;
+}
+
+static void
+vst_sqlite_store_finalize (GObject *object)
+{
+  VstSqliteStore *self = VST_SQLITE_STORE (object);
+
+  g_clear_pointer (&self->db, sqlite3_close);
+
+  G_OBJECT_CLASS (vst_sqlite_store_parent_class)->finalize (object);
+}
+
+static void
+vst_sqlite_store_class_init (VstSqliteStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = vst_sqlite_store_finalize;
+}
+
+static void
+vst_sqlite_store_init (VstSqliteStore *self)
+{
+}
+
+VstStore *
+vst_sqlite_store_new (const char  *path,
+                      GError     **error)
+{
+  g_autoptr(VstSqliteStore) self = g_object_new (VST_TYPE_SQLITE_STORE, NULL);
+  g_autoptr(sqlite3_stmt) mode = NULL;
+  int fd;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  /* Create the file ourselves so that it is 0600 whatever the umask; SQLite
+   * gives its -wal and -shm files the same mode as the database. */
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "%s: %s", path, g_strerror (saved));
+      return NULL;
+    }
+  if (fchmod (fd, 0600) != 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "%s: %s", path, g_strerror (saved));
+      return NULL;
+    }
+  close (fd);
+
+  if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK)
+    {
+      set_sqlite_error (self, error);
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+  sqlite3_busy_timeout (self->db, 5000);
+  sqlite3_extended_result_codes (self->db, 0);
+
+  mode = prepare (self, "PRAGMA journal_mode = WAL", error);
+  if (mode == NULL)
+    return NULL;
+  if (sqlite3_step (mode) != SQLITE_ROW ||
+      g_ascii_strcasecmp ((const char *) sqlite3_column_text (mode, 0), "wal") != 0)
+    {
+      g_set_error (error, VST_STORE_ERROR, VST_STORE_ERROR_FAILED,
+                   "%s: the database cannot use write-ahead logging", path);
+      return NULL;
+    }
+  g_clear_pointer (&mode, sqlite3_finalize);
+  /* FULL: a password change that was answered 200 survives a power cut. */
+  if (!exec (self, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", error) ||
+      !migrate (self, error))
+    return NULL;
+
+  return VST_STORE (g_steal_pointer (&self));
+}
+
+/* Inserts @mail into the outbox, inside the caller's transaction. */
+static gboolean
+insert_mail (VstSqliteStore  *self,
+             gint64           account_id,
+             const VstMail   *mail,
+             gint64           now,
+             GError         **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gsize size;
+  const void *data;
+
+  if (mail == NULL)
+    return TRUE;
+
+  stmt = prepare (self,
+                  "INSERT INTO outbox (account_id, kind, sender, recipient, message,"
+                  " created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  data = g_bytes_get_data (mail->message, &size);
+  if (account_id > 0)
+    sqlite3_bind_int64 (stmt, 1, account_id);
+  else
+    sqlite3_bind_null (stmt, 1);
+  bind_text (stmt, 2, mail->kind);
+  bind_text (stmt, 3, mail->sender);
+  bind_text (stmt, 4, mail->recipient);
+  sqlite3_bind_blob64 (stmt, 5, data, size, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 6, now);
+  sqlite3_bind_int64 (stmt, 7, now);
+  return step_done (self, stmt, error);
+}
+
+#define ACCOUNT_COLUMNS \
+  "a.id, a.login, a.email, a.display_name, a.language, a.space_name, a.space_url," \
+  " a.created_at, a.password_hash, a.password_set_at, a.password_expires_at," \
+  " a.totp_state, a.totp_secret, a.totp_last_step, a.totp_failures," \
+  " a.totp_locked_until, a.totp_lock_count," \
+  " o.kind, o.status, coalesce (o.sent_at, o.created_at)" \
+  " FROM accounts a LEFT JOIN outbox o ON o.id =" \
+  " (SELECT max (id) FROM outbox WHERE account_id = a.id)"
+
+static VstAccount *
+read_account (sqlite3_stmt *stmt)
+{
+  VstAccount *account = vst_account_new ();
+  static const char * const statuses[] = { "pending", "sent", "failed" };
+  int status;
+
+  account->id = sqlite3_column_int64 (stmt, 0);
+  account->login = column_text (stmt, 1);
+  account->email = column_text (stmt, 2);
+  account->display_name = column_text (stmt, 3);
+  account->language = column_text (stmt, 4);
+  account->space_name = column_text (stmt, 5);
+  account->space_url = column_text (stmt, 6);
+  account->created_at = sqlite3_column_int64 (stmt, 7);
+  account->password_hash = column_text (stmt, 8);
+  account->password_set_at = sqlite3_column_int64 (stmt, 9);
+  account->password_expires_at = sqlite3_column_int64 (stmt, 10);
+  account->totp_state = CLAMP (sqlite3_column_int (stmt, 11), 0, 2);
+  account->totp_secret = column_text (stmt, 12);
+  account->totp_last_step = sqlite3_column_int64 (stmt, 13);
+  account->totp_failures = sqlite3_column_int (stmt, 14);
+  account->totp_locked_until = sqlite3_column_int64 (stmt, 15);
+  account->totp_lock_count = sqlite3_column_int (stmt, 16);
+  if (sqlite3_column_type (stmt, 17) != SQLITE_NULL)
+    {
+      account->last_email_kind = column_text (stmt, 17);
+      status = CLAMP (sqlite3_column_int (stmt, 18), 0, 2);
+      account->last_email_status = g_strdup (statuses[status]);
+      account->last_email_at = sqlite3_column_int64 (stmt, 19);
+    }
+  return account;
+}
+
+static gboolean
+sqlite_create_account (VstStore       *store,
+                       VstAccount     *account,
+                       const VstMail  *mail,
+                       GError        **error)
+{
+  VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!begin (self, error))
+    return FALSE;
+  stmt = prepare (self,
+                  "INSERT INTO accounts (login, email, display_name, language, space_name,"
+                  " space_url, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return rollback (self);
+  bind_text (stmt, 1, account->login);
+  bind_text (stmt, 2, account->email);
+  bind_text (stmt, 3, account->display_name);
+  bind_text (stmt, 4, account->language);
+  bind_text (stmt, 5, account->space_name);
+  bind_text (stmt, 6, account->space_url);
+  sqlite3_bind_int64 (stmt, 7, account->created_at);
+  if (!step_done (self, stmt, error))
+    return rollback (self);
+  account->id = sqlite3_last_insert_rowid (self->db);
+  if (!insert_mail (self, account->id, mail, account->created_at, error))
+    return rollback (self);
+  return commit (self, error);
+}
+
+static VstAccount *
+sqlite_get_account (VstStore    *store,
+                    const char  *login,
+                    GError     **error)
+{
+  VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT " ACCOUNT_COLUMNS " WHERE a.login = ?", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, login);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return read_account (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND, "no account “%s”", login);
+  else
+    set_sqlite_error (self, error);
+  return NULL;
+}
+
+static GPtrArray *
+sqlite_list_accounts (VstStore  *store,
+                      GError   **error)
+{
+  VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT " ACCOUNT_COLUMNS " ORDER BY a.login", error);
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) vst_account_free);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (accounts, read_account (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&accounts);
+}
+
+static gboolean
+sqlite_update_account (VstStore          *store,
+                       const VstAccount  *account,
+                       GError           **error)
+{
+  VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!begin (self, error))
+    return FALSE;
+  stmt = prepare (self,
+                  "UPDATE accounts SET totp_state = ?, totp_secret = ?, totp_last_step = ?,"
+                  " totp_failures = ?, totp_locked_until = ?, totp_lock_count = ?"
+                  " WHERE id = ?", error);
+  if (stmt == NULL)
+    return rollback (self);
+  sqlite3_bind_int (stmt, 1, account->totp_state);
+  bind_text (stmt, 2, account->totp_secret);
+  sqlite3_bind_int64 (stmt, 3, account->totp_last_step);
+  sqlite3_bind_int (stmt, 4, account->totp_failures);
+  sqlite3_bind_int64 (stmt, 5, account->totp_locked_until);
+  sqlite3_bind_int (stmt, 6, account->totp_lock_count);
+  sqlite3_bind_int64 (stmt, 7, account->id);
+  if (!step_done (self, stmt, error))
+    return rollback (self);
+  if (sqlite3_changes (self->db) != 1)
+    {
+      g_set_error (error, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND, "no account “%s”", account->login);
+      return rollback (self);
+    }
+  return commit (self, error);
+}
+
+static gboolean
+sqlite_enqueue_mail (VstStore       *store,
+                     gint64          account_id,
+                     const VstMail  *mail,
+                     GError        **error)
+{
+  VstSqliteStore *self = VST_SQLITE_STORE (store);
+
+  if (!begin (self, error))
+    return FALSE;
+  if (!insert_mail (self, account_id, mail, mail->created_at, error))
+    return rollback (self);
+  return commit (self, error);
+}
+
+static gboolean
+sqlite_add_reset_token (VstStore       *store,
+                        gint64          account_id,
+                        const guint8   *token_hash,
+                        gint64          created_at,
+                        gint64          expires_at,
+                        const VstMail  *mail,
+                        GError        **error)
+{
+  VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(sqlite3_stmt) supersede = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+
+  if (!begin (self, error))
+    return FALSE;
+  supersede = prepare (self, "UPDATE reset_tokens SET state = 2 WHERE account_id = ? AND state = 0", error);
+  if (supersede == NULL)
+    return rollback (self);
+  sqlite3_bind_int64 (supersede, 1, account_id);
+  if (!step_done (self, supersede, error))
+    return rollback (self);
+  insert = prepare (self,
+                    "INSERT INTO reset_tokens (account_id, token_hash, created_at, expires_at)"
+                    " VALUES (?, ?, ?, ?)", error);
+  if (insert == NULL)
+    return rollback (self);
+  sqlite3_bind_int64 (insert, 1, account_id);
+  sqlite3_bind_blob (insert, 2, token_hash, VST_STORE_HASH_LEN, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (insert, 3, created_at);
+  sqlite3_bind_int64 (insert, 4, expires_at);
+  if (!step_done (self, insert, error) ||
+      !insert_mail (self, account_id, mail, created_at, error))
+    return rollback (self);
+  return commit (self, error);
+}
+
+static gboolean
+sqlite_count_reset_tokens (VstStore  *store,
+                           gint64     account_id,
+                           gint64     since,
+                           guint     *out_count,
+                           GError   **error)
+{
+  VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                          "SELECT count (*) FROM reset_tokens"
+                                          " WHERE account_id = ? AND created_at > ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int64 (stmt, 2, since);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return set_sqlite_error (self, error);
+  *out_count = sqlite3_column_int (stmt, 0);
+  return TRUE;
+}
+
+/* Inside or outside a transaction. The hash is looked up through the
+ * UNIQUE index: an attacker who can time the lookup learns about the hash
+ * of their guess, not about the token. */
+static gboolean
+token_is_valid (VstSqliteStore  *self,
+                gint64           account_id,
+                const guint8    *token_hash,
+                gint64           now,
+                gboolean        *out_valid,
+                GError         **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                          "SELECT count (*) FROM reset_tokens WHERE token_hash = ?"
+                                          " AND account_id = ? AND state = 0 AND expires_at > ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_blob (stmt, 1, token_hash, VST_STORE_HASH_LEN, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, account_id);
+  sqlite3_bind_int64 (stmt, 3, now);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return set_sqlite_error (self, error);
+  *out_valid = sqlite3_column_int (stmt, 0) == 1;
+  return TRUE;
+}
+
+static gboolean
+sqlite_check_reset_token (VstStore      *store,
+                          gint64         account_id,
+                          const guint8  *token_hash,
+                          gint64         now,
+                          GError       **error)
+{
+  VstSqliteStore *self = VST_SQLITE_STORE (store);
+  gboolean valid;
+
+  if (!token_is_valid (self, account_id, token_hash, now, &valid, error))
+    return FALSE;
+  if (!valid)
+    {
+      g_set_error_literal (error, VST_STORE_ERROR, VST_STORE_ERROR_INVALID_TOKEN, "invalid token");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static GStrv
+sqlite_get_password_history (VstStore  *store,
+                             gint64     account_id,
+                             guint      n,
+                             GError   **error)
+{
+  VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                          "SELECT hash FROM password_history WHERE account_id = ?"
+                                          " ORDER BY id DESC LIMIT ?", error);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int (stmt, 2, n);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 0));
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, error);
+      return NULL;
+    }
+  return g_strv_builder_end (builder);
+}
+
+static gboolean
+run_bound (VstSqliteStore  *self,
+           const char      *sql,
+           GError         **error,
+           ...)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, sql, error);
+  va_list args;
+  int n;
+
+  if (stmt == NULL)
+    return FALSE;
+  n = sqlite3_bind_parameter_count (stmt);
+  va_start (args, error);
+  for (int i = 1; i <= n; i++)
+    sqlite3_bind_int64 (stmt, i, va_arg (args, gint64));
+  va_end (args);
+  return step_done (self, stmt, error);
+}
+
+static gboolean
+insert_session (VstSqliteStore  *self,
+                gint64           account_id,
+                const guint8    *session_hash,
+                gint64           created_at,
+                gint64           expires_at,
+                GError         **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                          "INSERT INTO sessions (token_hash, account_id, created_at,"
+                                          " expires_at) VALUES (?, ?, ?, ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_blob (stmt, 1, session_hash, VST_STORE_HASH_LEN, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, account_id);
+  sqlite3_bind_int64 (stmt, 3, created_at);
+  sqlite3_bind_int64 (stmt, 4, expires_at);
+  return step_done (self, stmt, error);
+}
+
+static gboolean
+sqlite_set_password (VstStore       *store,
+                     gint64          account_id,
+                     const guint8   *token_hash,
+                     gint64          now,
+                     const char     *password_hash,
+                     gint64          expires_at,
+                     guint           keep_history,
+                     const guint8   *session_hash,
+                     gint64          session_expires_at,
+                     const VstMail  *mail,
+                     GError        **error)
+{
+  VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(sqlite3_stmt) spend = NULL;
+  g_autoptr(sqlite3_stmt) set = NULL;
+  g_autoptr(sqlite3_stmt) history = NULL;
+
+  if (!begin (self, error))
+    return FALSE;
+
+  if (token_hash != NULL)
+    {
+      gboolean valid;
+
+      if (!token_is_valid (self, account_id, token_hash, now, &valid, error))
+        return rollback (self);
+      if (!valid)
+        {
+          g_set_error_literal (error, VST_STORE_ERROR, VST_STORE_ERROR_INVALID_TOKEN, "invalid token");
+          return rollback (self);
+        }
+      spend = prepare (self, "UPDATE reset_tokens SET state = 1 WHERE token_hash = ?", error);
+      if (spend == NULL)
+        return rollback (self);
+      sqlite3_bind_blob (spend, 1, token_hash, VST_STORE_HASH_LEN, SQLITE_TRANSIENT);
+      if (!step_done (self, spend, error))
+        return rollback (self);
+    }
+
+  set = prepare (self,
+                 "UPDATE accounts SET password_hash = ?, password_set_at = ?,"
+                 " password_expires_at = ? WHERE id = ?", error);
+  if (set == NULL)
+    return rollback (self);
+  bind_text (set, 1, password_hash);
+  sqlite3_bind_int64 (set, 2, now);
+  sqlite3_bind_int64 (set, 3, expires_at);
+  sqlite3_bind_int64 (set, 4, account_id);
+  if (!step_done (self, set, error))
+    return rollback (self);
+
+  history = prepare (self, "INSERT INTO password_history (account_id, hash, set_at) VALUES (?, ?, ?)", error);
+  if (history == NULL)
+    return rollback (self);
+  sqlite3_bind_int64 (history, 1, account_id);
+  bind_text (history, 2, password_hash);
+  sqlite3_bind_int64 (history, 3, now);
+  if (!step_done (self, history, error))
+    return rollback (self);
+
+  if (!run_bound (self,
+                  "DELETE FROM password_history WHERE account_id = ?1 AND id NOT IN"
+                  " (SELECT id FROM password_history WHERE account_id = ?1 ORDER BY id DESC LIMIT ?2)",
+                  error, account_id, (gint64) keep_history) ||
+      /* A new password closes every other session. */
+      !run_bound (self, "DELETE FROM sessions WHERE account_id = ?", error, account_id) ||
+      !insert_session (self, account_id, session_hash, now, session_expires_at, error) ||
+      !insert_mail (self, account_id, mail, now, error))
+    return rollback (self);
+
+  return commit (self, error);
+}
+
+static gboolean
+sqlite_add_session (VstStore      *store,
+                    gint64         account_id,
+                    const guint8  *session_hash,
+                    gint64         created_at,
+                    gint64         expires_at,
+                    GError       **error)
+{
+  VstSqliteStore *self = VST_SQLITE_STORE (store);
+
+  if (!begin (self, error))
+    return FALSE;
+  /* Expired sessions are swept here, where new ones appear. */
+  if (!run_bound (self, "DELETE FROM sessions WHERE expires_at <= ?", error, created_at) ||
+      !insert_session (self, account_id, session_hash, created_at, expires_at, error))
+    return rollback (self);
+  return commit (self, error);
+}
+
+static VstAccount *
+sqlite_get_session_account (VstStore      *store,
+                            const guint8  *session_hash,
+                            gint64         now,
+                            GError       **error)
+{
+  VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                          "SELECT " ACCOUNT_COLUMNS " JOIN sessions s ON s.account_id = a.id"
+                                          " WHERE s.token_hash = ? AND s.expires_at > ?", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_blob (stmt, 1, session_hash, VST_STORE_HASH_LEN, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, now);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return read_account (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error_literal (error, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND, "no such session");
+  else
+    set_sqlite_error (self, error);
+  return NULL;
+}
+
+static gboolean
+sqlite_record_signin_failure (VstStore    *store,
+                              const char  *login,
+                              gint64       at,
+                              GError     **error)
+{
+  VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!begin (self, error))
+    return FALSE;
+  /* Failures older than a day count for nothing: sweep them. */
+  if (!run_bound (self, "DELETE FROM signin_failures WHERE at < ?", error, at - 86400))
+    return rollback (self);
+  stmt = prepare (self, "INSERT INTO signin_failures (login, at) VALUES (?, ?)", error);
+  if (stmt == NULL)
+    return rollback (self);
+  bind_text (stmt, 1, login);
+  sqlite3_bind_int64 (stmt, 2, at);
+  if (!step_done (self, stmt, error))
+    return rollback (self);
+  return commit (self, error);
+}
+
+static gboolean
+sqlite_count_signin_failures (VstStore    *store,
+                              const char  *login,
+                              gint64       since,
+                              guint       *out_count,
+                              gint64      *out_oldest,
+                              GError     **error)
+{
+  VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                          "SELECT count (*), coalesce (min (at), 0) FROM signin_failures"
+                                          " WHERE login = ? AND at > ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, login);
+  sqlite3_bind_int64 (stmt, 2, since);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return set_sqlite_error (self, error);
+  *out_count = sqlite3_column_int (stmt, 0);
+  if (out_oldest != NULL)
+    *out_oldest = sqlite3_column_int64 (stmt, 1);
+  return TRUE;
+}
+
+static gboolean
+sqlite_clear_signin_failures (VstStore    *store,
+                              const char  *login,
+                              GError     **error)
+{
+  VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "DELETE FROM signin_failures WHERE login = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, login);
+  return step_done (self, stmt, error);
+}
+
+static VstMail *
+sqlite_outbox_next (VstStore  *store,
+                    gint64     now,
+                    gint64    *out_next_due,
+                    GError   **error)
+{
+  VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                          "SELECT id, kind, sender, recipient, message, attempts,"
+                                          " created_at, next_attempt_at FROM outbox WHERE status = 0"
+                                          " ORDER BY next_attempt_at, id LIMIT 1", error);
+  VstMail *mail;
+  int rc;
+
+  *out_next_due = 0;
+  if (stmt == NULL)
+    return NULL;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return NULL;
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (self, error);
+      return NULL;
+    }
+  if (sqlite3_column_int64 (stmt, 7) > now)
+    {
+      *out_next_due = sqlite3_column_int64 (stmt, 7);
+      return NULL;
+    }
+  mail = vst_mail_new ((const char *) sqlite3_column_text (stmt, 1),
+                       (const char *) sqlite3_column_text (stmt, 2),
+                       (const char *) sqlite3_column_text (stmt, 3),
+                       NULL);
+  mail->id = sqlite3_column_int64 (stmt, 0);
+  mail->message = g_bytes_new (sqlite3_column_blob (stmt, 4), sqlite3_column_bytes (stmt, 4));
+  mail->attempts = sqlite3_column_int (stmt, 5);
+  mail->created_at = sqlite3_column_int64 (stmt, 6);
+  return mail;
+}
+
+static gboolean
+sqlite_outbox_mark_sent (VstStore  *store,
+                         gint64     id,
+                         gint64     at,
+                         GError   **error)
+{
+  VstSqliteStore *self = VST_SQLITE_STORE (store);
+
+  /* The body goes: a reset message holds a token, which must not outlive
+   * its delivery in clear. */
+  return run_bound (self,
+                    "UPDATE outbox SET status = 1, sent_at = ?, message = NULL, last_error = NULL"
+                    " WHERE id = ?", error, at, id);
+}
+
+static gboolean
+sqlite_outbox_mark_retry (VstStore    *store,
+                          gint64       id,
+                          guint        attempts,
+                          gint64       next_attempt_at,
+                          gboolean     give_up,
+                          const char  *last_error,
+                          GError     **error)
+{
+  VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(sqlite3_stmt) stmt = prepare (self,
+                                          "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?,"
+                                          " last_error = ?, message = CASE WHEN ? THEN NULL ELSE message END"
+                                          " WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, give_up ? 2 : 0);
+  sqlite3_bind_int (stmt, 2, attempts);
+  sqlite3_bind_int64 (stmt, 3, next_attempt_at);
+  bind_text (stmt, 4, last_error);
+  sqlite3_bind_int (stmt, 5, give_up);
+  sqlite3_bind_int64 (stmt, 6, id);
+  return step_done (self, stmt, error);
+}
+
+static void
+vst_sqlite_store_iface_init (VstStoreInterface *iface)
+{
+  iface->create_account = sqlite_create_account;
+  iface->get_account = sqlite_get_account;
+  iface->list_accounts = sqlite_list_accounts;
+  iface->update_account = sqlite_update_account;
+  iface->enqueue_mail = sqlite_enqueue_mail;
+  iface->add_reset_token = sqlite_add_reset_token;
+  iface->count_reset_tokens = sqlite_count_reset_tokens;
+  iface->check_reset_token = sqlite_check_reset_token;
+  iface->get_password_history = sqlite_get_password_history;
+  iface->set_password = sqlite_set_password;
+  iface->add_session = sqlite_add_session;
+  iface->get_session_account = sqlite_get_session_account;
+  iface->record_signin_failure = sqlite_record_signin_failure;
+  iface->count_signin_failures = sqlite_count_signin_failures;
+  iface->clear_signin_failures = sqlite_clear_signin_failures;
+  iface->outbox_next = sqlite_outbox_next;
+  iface->outbox_mark_sent = sqlite_outbox_mark_sent;
+  iface->outbox_mark_retry = sqlite_outbox_mark_retry;
+}

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+/* Unit tests of the server's pieces that need no network: the KDF, the
+ * MIME builder, the templates, the catalogue reader and the SQLite store. */
+
+#define G_LOG_DOMAIN "test-server-units"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "vst-catalog.h"
+#include "vst-kdf.h"
+#include "vst-mail-template.h"
+#include "vst-mime.h"
+#include "vst-sqlite-store.h"
+
+static void
+test_kdf_round_trip (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hash = vst_kdf_hash ("correct horse", &error);
+  g_autofree char *again = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (hash, "$scrypt$ln=15,r=8,p=1$"));
+  g_assert_true (vst_kdf_verify ("correct horse", hash, &error));
+  g_assert_no_error (error);
+  g_assert_false (vst_kdf_verify ("correct horsf", hash, &error));
+  g_assert_error (error, VST_KDF_ERROR, VST_KDF_ERROR_FAILED);
+  g_clear_error (&error);
+  /* A fresh salt each time. */
+  again = vst_kdf_hash ("correct horse", NULL);
+  g_assert_cmpstr (hash, !=, again);
+  /* No password: the dummy hash, which never matches. */
+  g_assert_false (vst_kdf_verify ("", NULL, NULL));
+  g_assert_false (vst_kdf_verify ("x", "$scrypt$ln=99,r=8,p=1$AA==$AA==", &error));
+  g_assert_error (error, VST_KDF_ERROR, VST_KDF_ERROR_MALFORMED_HASH);
+}
+
+static void
+test_mime_header (void)
+{
+  g_autofree char *plain = vst_mime_encode_header ("Hello");
+  g_autofree char *french = vst_mime_encode_header ("Votre accès à l’espace « IA » du Conseil de l’Europe, enfin");
+  g_autofree char *date = vst_mime_format_date (0);
+  g_autofree char *name = NULL;
+  g_autofree char *address = NULL;
+  g_auto(GStrv) words = NULL;
+
+  g_assert_cmpstr (plain, ==, "Hello");
+  g_assert_true (g_str_has_prefix (french, "=?UTF-8?B?"));
+  /* Long subjects are folded into several encoded words of 75 or less. */
+  g_assert_nonnull (strstr (french, "?=\r\n =?UTF-8?B?"));
+  words = g_strsplit (french, "\r\n ", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    g_assert_cmpuint (strlen (words[i]), <=, 75);
+  g_assert_cmpstr (date, ==, "Thu, 01 Jan 1970 00:00:00 +0000");
+
+  g_assert_true (vst_mime_parse_address ("\"Conseil\" <a@b.org>", &name, &address));
+  g_assert_cmpstr (name, ==, "Conseil");
+  g_assert_cmpstr (address, ==, "a@b.org");
+  g_assert_false (vst_mime_parse_address ("no address", NULL, NULL));
+}
+
+static void
+test_mime_message (void)
+{
+  g_autoptr(GBytes) bytes = vst_mime_build_message ("Conseil de l’Europe <noreply@example.org>",
+                                                    "Zoë", "zoe@example.org", "Objet é",
+                                                    "texte\n", "<p>html</p>", 86400);
+  g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+
+  g_assert_nonnull (strstr (text, "From: =?UTF-8?B?"));
+  g_assert_nonnull (strstr (text, "<noreply@example.org>\r\n"));
+  g_assert_nonnull (strstr (text, "Date: Fri, 02 Jan 1970 00:00:00 +0000\r\n"));
+  g_assert_nonnull (strstr (text, "@example.org>\r\nMIME-Version: 1.0\r\n"));
+  g_assert_nonnull (strstr (text, "Content-Type: multipart/alternative; boundary="));
+  g_assert_nonnull (strstr (text, "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64"));
+  g_assert_nonnull (strstr (text, "Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: base64"));
+  /* Every line ends in CRLF. */
+  for (const char *p = strchr (text, '\n'); p != NULL; p = strchr (p + 1, '\n'))
+    g_assert_cmpint (p[-1], ==, '\r');
+}
+
+static void
+test_templates (void)
+{
+  g_autoptr(GHashTable) vars = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *html = NULL;
+  const char *datadir = g_getenv ("VESTIBULE_DATADIR");
+  const char *kinds[] = { "invitation", "reset", "password-set" };
+  const char *names[] = { "organisation", "display_name", "login", "space_name", "space_url",
+                          "invite_link", "reset_link", "token", "hours", "expires_date" };
+
+  g_assert_nonnull (datadir);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_hash_table_insert (vars, (gpointer) names[i], (gpointer) "<&>");
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    for (guint l = 0; l < 2; l++)
+      {
+        g_clear_pointer (&subject, g_free);
+        g_clear_pointer (&text, g_free);
+        g_clear_pointer (&html, g_free);
+        g_assert_true (vst_mail_template_render (datadir, kinds[k], l == 0 ? "en" : "fr", vars,
+                                                 &subject, &text, &html, &error));
+        g_assert_no_error (error);
+        g_assert_nonnull (strstr (text, "<&>"));
+        g_assert_null (strstr (html, "<&>"));
+        g_assert_nonnull (strstr (html, "&lt;&amp;&gt;"));
+        g_assert_null (strstr (text, "{{"));
+      }
+  g_hash_table_remove (vars, "login");
+  g_assert_false (vst_mail_template_render (datadir, "invitation", "en", vars, &subject, &text, &html, &error));
+  g_assert_error (error, VST_MAIL_TEMPLATE_ERROR, VST_MAIL_TEMPLATE_ERROR_MALFORMED);
+}
+
+static void
+test_catalog (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VstCatalog) fr = vst_catalog_new (g_getenv ("VESTIBULE_LOCALEDIR"), "vestibule", "fr", &error);
+  g_autoptr(VstCatalog) none = vst_catalog_new ("/nonexistent", "vestibule", "fr", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (vst_catalog_lookup (fr, "The login or the password is wrong."), ==,
+                   "L’identifiant ou le mot de passe est erroné.");
+  g_assert_cmpstr (vst_catalog_lookup (fr, "not in the catalogue"), ==, "not in the catalogue");
+  g_assert_cmpuint (vst_catalog_get_size (none), ==, 0);
+  g_assert_cmpstr (vst_catalog_lookup (none, "x"), ==, "x");
+}
+
+static void
+test_store (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("vst-store-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "test.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VstStore) store = vst_sqlite_store_new (path, &error);
+  g_autoptr(VstAccount) account = vst_account_new ();
+  g_autoptr(VstAccount) read = NULL;
+  g_autoptr(VstMail) mail = vst_mail_new ("invitation", "a@b.org", "c@d.org", NULL);
+  g_autoptr(VstMail) next = NULL;
+  g_autoptr(GBytes) body = g_bytes_new_static ("body", 4);
+  guint8 token[VST_STORE_HASH_LEN] = { 1 };
+  guint8 session[VST_STORE_HASH_LEN] = { 2 };
+  g_auto(GStrv) history = NULL;
+  const char *suffixes[] = { "", "-wal", "-shm" };
+  GStatBuf st;
+  gint64 due;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  mail->message = g_bytes_ref (body);
+  account->login = g_strdup ("unit");
+  account->email = g_strdup ("c@d.org");
+  account->display_name = g_strdup ("Unit");
+  account->language = g_strdup ("en");
+  account->created_at = 1000;
+  g_assert_true (vst_store_create_account (store, account, mail, &error));
+  g_assert_no_error (error);
+  g_assert_false (vst_store_create_account (store, account, NULL, &error));
+  g_assert_error (error, VST_STORE_ERROR, VST_STORE_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  read = vst_store_get_account (store, "unit", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (read->last_email_kind, ==, "invitation");
+  g_assert_cmpstr (read->last_email_status, ==, "pending");
+  g_assert_null (read->password_hash);
+
+  /* Tokens: current, then spent by set_password, which refuses it again. */
+  g_assert_true (vst_store_add_reset_token (store, read->id, token, 1000, 2000, NULL, &error));
+  g_assert_true (vst_store_check_reset_token (store, read->id, token, 1500, &error));
+  g_assert_false (vst_store_check_reset_token (store, read->id, token, 2000, &error));
+  g_assert_error (error, VST_STORE_ERROR, VST_STORE_ERROR_INVALID_TOKEN);
+  g_clear_error (&error);
+  for (int i = 0; i < 7; i++)
+    {
+      g_autofree char *hash = g_strdup_printf ("hash-%d", i);
+
+      g_assert_true (vst_store_set_password (store, read->id, i == 0 ? token : NULL, 1500 + i, hash,
+                                             9999, 5, session, 3000, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_false (vst_store_set_password (store, read->id, token, 1600, "x", 9999, 5, session, 3000,
+                                          NULL, &error));
+  g_assert_error (error, VST_STORE_ERROR, VST_STORE_ERROR_INVALID_TOKEN);
+  g_clear_error (&error);
+  history = vst_store_get_password_history (store, read->id, 10, &error);
+  g_assert_cmpuint (g_strv_length (history), ==, 5);
+  g_assert_cmpstr (history[0], ==, "hash-6");
+
+  /* The outbox: due now, then scheduled later, then sent. */
+  next = vst_store_outbox_next (store, 1000, &due, &error);
+  g_assert_nonnull (next);
+  g_assert_true (g_bytes_equal (next->message, body));
+  g_assert_true (vst_store_outbox_mark_retry (store, next->id, 1, 1010, FALSE, "down", &error));
+  g_assert_null (vst_store_outbox_next (store, 1005, &due, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (due, ==, 1010);
+  g_assert_true (vst_store_outbox_mark_sent (store, next->id, 1011, &error));
+  g_assert_null (vst_store_outbox_next (store, 5000, &due, &error));
+  g_assert_cmpint (due, ==, 0);
+
+  g_clear_object (&store);
+  /* Reopening migrates nothing and finds everything. */
+  store = vst_sqlite_store_new (path, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&read, vst_account_free);
+  read = vst_store_get_account (store, "unit", &error);
+  g_assert_cmpstr (read->password_hash, ==, "hash-6");
+  g_assert_cmpstr (read->last_email_status, ==, "sent");
+  g_clear_object (&store);
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_unlink (file);
+    }
+  g_rmdir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Server/Kdf/round-trip", test_kdf_round_trip);
+  g_test_add_func ("/Server/Mime/header", test_mime_header);
+  g_test_add_func ("/Server/Mime/message", test_mime_message);
+  g_test_add_func ("/Server/Templates/all", test_templates);
+  g_test_add_func ("/Server/Catalog/french", test_catalog);
+  g_test_add_func ("/Server/Store/sqlite", test_store);
+
+  return g_test_run ();
+}
