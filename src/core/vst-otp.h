@@ -24,6 +24,13 @@ typedef enum {
 #define VST_OTP_MAX_DIGITS          8
 #define VST_OTP_MIN_SECRET_SIZE     10  /* 80 bits; shorter keys are refused */
 
+/* The window Vestibule accepts a TOTP code in, at enrolment as at sign-in:
+ * the current step, one back and one ahead, so a phone a little slow or
+ * fast still works. The wizard judges a code with the same window as the
+ * server, so that it never sends a code the server would refuse. */
+#define VST_TOTP_WINDOW_BACK        1
+#define VST_TOTP_WINDOW_AHEAD       1
+
 /* "SHA1", "SHA256", "SHA512", as otpauth:// spells them. */
 const char *vst_otp_algorithm_to_string   (VstOtpAlgorithm  algorithm);
 /* Case-insensitive; accepts "SHA1", "SHA-1", "sha256"... */

@@ -29,8 +29,6 @@
 #define TOTP_MAX_FAILURES     5
 #define TOTP_FIRST_LOCK       60
 #define TOTP_MAX_LOCK         3600
-#define TOTP_WINDOW_BACK      1
-#define TOTP_WINDOW_AHEAD     1
 
 struct _VstApi
 {
@@ -1062,7 +1060,7 @@ check_code (Request    *req,
       return FALSE;
     }
 
-  if (vst_otp_key_verify_totp (key, code, now, TOTP_WINDOW_BACK, TOTP_WINDOW_AHEAD,
+  if (vst_otp_key_verify_totp (key, code, now, VST_TOTP_WINDOW_BACK, VST_TOTP_WINDOW_AHEAD,
                                account->totp_last_step, &step, &error))
     {
       account->totp_last_step = step;

@@ -26,7 +26,7 @@ import urllib.request
 
 from aiosmtpd.controller import Controller
 
-SERVER = os.environ.get("VESTIBULE_SERVER", "vestibule-server")
+SERVER = os.environ.get("VESTIBULE_SERVER_BINARY", "vestibule-server")
 ADMIN_TOKEN = "test-admin-token-" + os.urandom(12).hex()
 # What only reset e-mails hold in their text part.
 RESET_MARK = "vestibule://reset?"

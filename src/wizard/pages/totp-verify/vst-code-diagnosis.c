@@ -23,7 +23,7 @@ vst_code_diagnose (VstOtpKey  *key,
     *out_skew_seconds = 0;
 
   if (vst_otp_key_verify_totp (key, code, server_now,
-                               VST_CODE_WINDOW_BACK, VST_CODE_WINDOW_AHEAD,
+                               VST_TOTP_WINDOW_BACK, VST_TOTP_WINDOW_AHEAD,
                                -1, &step, &error))
     return VST_CODE_OK;
 

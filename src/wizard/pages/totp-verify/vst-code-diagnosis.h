@@ -9,10 +9,8 @@
 
 G_BEGIN_DECLS
 
-/* The server accepts the current step and one back; the wide window finds a
- * phone whose clock is up to ten minutes off. */
-#define VST_CODE_WINDOW_BACK  1
-#define VST_CODE_WINDOW_AHEAD 0
+/* Past the server's window (VST_TOTP_WINDOW_*, from the core), the wide
+ * window finds a phone whose clock is up to ten minutes off. */
 #define VST_CODE_WIDE_WINDOW  20
 
 typedef enum {

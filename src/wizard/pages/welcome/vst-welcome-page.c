@@ -78,7 +78,7 @@ vst_welcome_page_locale_changed (VstPage *page)
   set_row (self->step1_row, _("1. Set your password"),
            _("With the login from your invitation e-mail"));
   set_row (self->step2_row, _("2. Turn on two-factor authentication"),
-           _("Pair your phone's authenticator app"));
+           _("Pair your phone’s authenticator app"));
   set_row (self->step3_row, _("3. Open your collaborative space"),
            _("And keep its address as a favourite"));
 
