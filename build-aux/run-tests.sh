@@ -1,0 +1,56 @@
+#!/bin/sh
+# Vestibule's whole test run, as CI does it: install what is missing, build
+# with warnings as errors, run every test, then build again with
+# AddressSanitizer + UndefinedBehaviorSanitizer and run every test again.
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+
+./build-aux/install-deps.sh
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+run_suite () {
+  dir=$1; shift
+  if [ -f "$dir/build.ninja" ]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null
+  else
+    meson setup "$dir" "$@" >/dev/null
+  fi
+  ninja -C "$dir" -j "$jobs"
+  meson test -C "$dir" --print-errorlogs --num-processes "$jobs"
+}
+
+echo "== French translation is complete"
+msgfmt --check --statistics -o /dev/null po/fr.po
+if msgfmt --statistics -o /dev/null po/fr.po 2>&1 | grep -Eq 'untranslated|fuzzy'; then
+  echo "po/fr.po is not complete" >&2
+  exit 1
+fi
+
+echo "== Build with -Werror and run every test"
+run_suite _build/werror --werror --buildtype=debugoptimized
+
+echo "== Same again under AddressSanitizer + UndefinedBehaviorSanitizer"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  run_suite _build/sanitize --werror --buildtype=debug \
+    -Db_sanitize=address,undefined -Db_lundef=false
+
+# One closing line for whoever reads the log: every result of both runs.
+/usr/bin/python3 - "$top/_build/werror" "$top/_build/sanitize" <<'PY'
+import json, sys
+passed = failed = skipped = 0
+for d in sys.argv[1:]:
+    with open(d + "/meson-logs/testlog.json") as f:
+        for line in f:
+            r = json.loads(line)["result"]
+            if r in ("OK", "EXPECTEDFAIL"):
+                passed += 1
+            elif r == "SKIP":
+                skipped += 1
+            else:
+                failed += 1
+print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
+sys.exit(1 if failed or skipped else 0)
+PY
