@@ -14,6 +14,7 @@
 #include <vestibule.h>
 
 #include "vst-api.h"
+#include "vst-api-request.h"
 #include "vst-kdf.h"
 #include "vst-mail-template.h"
 #include "vst-mime.h"
@@ -52,8 +53,7 @@ typedef struct {
   SoupServerMessage *msg;
   gboolean french;
   gboolean paused;
-  JsonNode *root;
-  JsonObject *body;
+  VstApiRequest *body;
   VstAccount *account;
   char *login;
   char *password;
@@ -71,7 +71,7 @@ request_free (Request *req)
     }
   g_clear_object (&req->api);
   g_clear_object (&req->msg);
-  g_clear_pointer (&req->root, json_node_unref);
+  g_clear_pointer (&req->body, vst_api_request_free);
   g_clear_pointer (&req->account, vst_account_free);
   g_free (req->login);
   vst_secure_free (req->password);
@@ -250,77 +250,55 @@ prefers_french (SoupServerMessage *msg)
   return fr > en;
 }
 
-/* Parses the body as a JSON object; replies 400 and returns FALSE if it is
- * not one. */
+/* Parses the body as a @kind; replies 400 and returns FALSE if it is not
+ * one. */
 static gboolean
-parse_body (Request *req)
+parse_body (Request        *req,
+            VstApiBodyKind  kind)
 {
   SoupMessageBody *body = soup_server_message_get_request_body (req->msg);
   g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) error = NULL;
   gsize size;
   const char *data = g_bytes_get_data (bytes, &size);
+  const char *msgid;
 
-  if (size == 0 || !g_utf8_validate (data, size, NULL) ||
-      !json_parser_load_from_data (parser, data, size, NULL))
+  req->body = vst_api_request_parse (kind, data, size, &error);
+  if (req->body != NULL)
+    return TRUE;
+
+  g_assert (error->domain == VST_API_REQUEST_ERROR);
+  switch ((VstApiRequestError) error->code)
     {
-      reply_error (req, SOUP_STATUS_BAD_REQUEST, "bad_request", N_("The request is not valid JSON."));
+    case VST_API_REQUEST_ERROR_NOT_JSON:
+      msgid = N_("The request is not valid JSON.");
+      break;
+    case VST_API_REQUEST_ERROR_NOT_OBJECT:
+      msgid = N_("The request must be a JSON object.");
+      break;
+    case VST_API_REQUEST_ERROR_BAD_MEMBER:
+      reply_bad_member (req, error->message);
       return FALSE;
+    case VST_API_REQUEST_ERROR_BAD_LOGIN:
+      msgid = N_("The login must have 2 to 64 letters, digits, dots, hyphens or underscores.");
+      break;
+    case VST_API_REQUEST_ERROR_BAD_EMAIL:
+      msgid = N_("The e-mail address is not valid.");
+      break;
+    case VST_API_REQUEST_ERROR_BAD_NAME:
+      msgid = N_("The name is not valid.");
+      break;
+    case VST_API_REQUEST_ERROR_BAD_LANGUAGE:
+      msgid = N_("The language must be “en” or “fr”.");
+      break;
+    case VST_API_REQUEST_ERROR_BAD_SPACE:
+      msgid = N_("The space needs a name and an address starting with https://.");
+      break;
+    default:
+      g_assert_not_reached ();
     }
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      reply_error (req, SOUP_STATUS_BAD_REQUEST, "bad_request", N_("The request must be a JSON object."));
-      return FALSE;
-    }
-  req->root = json_parser_steal_root (parser);
-  req->body = json_node_get_object (req->root);
-  return TRUE;
-}
-
-/* A string member, or NULL when it is missing (and @optional) or null.
- * Replies 400 and sets *@ok to FALSE when it is required and missing or
- * not a string. */
-static const char *
-get_string_member (Request    *req,
-                   const char *name,
-                   gboolean    optional,
-                   gboolean   *ok)
-{
-  JsonNode *node;
-
-  if (!*ok)
-    return NULL;
-  node = json_object_get_member (req->body, name);
-  if ((node == NULL || JSON_NODE_HOLDS_NULL (node)) && optional)
-    return NULL;
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    {
-      reply_bad_member (req, name);
-      *ok = FALSE;
-      return NULL;
-    }
-  return json_node_get_string (node);
-}
-
-/* Logins are compared case-folded. */
-static char *
-normalize_login (const char *login)
-{
-  return g_strstrip (g_ascii_strdown (login, -1));
-}
-
-static gboolean
-login_is_valid (const char *login)
-{
-  gsize len = strlen (login);
-
-  if (len < 2 || len > 64)
-    return FALSE;
-  for (const char *p = login; *p != '\0'; p++)
-    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '.' && *p != '_' && *p != '-')
-      return FALSE;
-  return TRUE;
+  reply_error (req, SOUP_STATUS_BAD_REQUEST, "bad_request", msgid);
+  return FALSE;
 }
 
 static void
@@ -672,9 +650,7 @@ static void
 handle_password_resets (Request *req)
 {
   VstApi *self = req->api;
-  gboolean ok = TRUE;
-  const char *login_text;
-  g_autofree char *login = NULL;
+  const char *login;
   g_autoptr(GError) error = NULL;
   g_autoptr(VstAccount) account = NULL;
   g_autoptr(GHashTable) vars = NULL;
@@ -685,12 +661,9 @@ handle_password_resets (Request *req)
   gint64 now = vst_server_config_now (self->config);
   guint count;
 
-  if (!parse_body (req))
+  if (!parse_body (req, VST_API_BODY_PASSWORD_RESET))
     return;
-  login_text = get_string_member (req, "login", FALSE, &ok);
-  if (!ok)
-    return;
-  login = normalize_login (login_text);
+  login = req->body->login;
 
   account = vst_store_get_account (self->store, login, &error);
   if (account == NULL)
@@ -808,22 +781,18 @@ static void
 handle_password (Request *req)
 {
   VstApi *self = req->api;
-  gboolean ok = TRUE;
-  const char *login_text, *token, *password;
+  const char *token, *password;
   g_autoptr(GError) error = NULL;
   g_autoptr(VstPasswordCheck) check = NULL;
   g_auto(GStrv) history = NULL;
   VstPasswordContext context = { 0 };
   gint64 now = vst_server_config_now (self->config);
 
-  if (!parse_body (req))
+  if (!parse_body (req, VST_API_BODY_PASSWORD))
     return;
-  login_text = get_string_member (req, "login", FALSE, &ok);
-  token = get_string_member (req, "token", FALSE, &ok);
-  password = get_string_member (req, "password", FALSE, &ok);
-  if (!ok)
-    return;
-  req->login = normalize_login (login_text);
+  token = req->body->token;
+  password = req->body->password;
+  req->login = g_strdup (req->body->login);
 
   req->account = vst_store_get_account (self->store, req->login, &error);
   if (req->account == NULL && !g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND))
@@ -928,19 +897,15 @@ static void
 handle_sessions (Request *req)
 {
   VstApi *self = req->api;
-  gboolean ok = TRUE;
-  const char *login_text, *password;
+  const char *password;
   g_autoptr(GError) error = NULL;
   gint64 now = vst_server_config_now (self->config);
   gint64 until;
 
-  if (!parse_body (req))
+  if (!parse_body (req, VST_API_BODY_SESSION))
     return;
-  login_text = get_string_member (req, "login", FALSE, &ok);
-  password = get_string_member (req, "password", FALSE, &ok);
-  if (!ok)
-    return;
-  req->login = normalize_login (login_text);
+  password = req->body->password;
+  req->login = g_strdup (req->body->login);
 
   if (!signin_throttled_until (self, req->login, now, &until, &error))
     {
@@ -1138,15 +1103,12 @@ handle_totp_code (Request  *req,
                   gboolean  activate)
 {
   g_autoptr(VstAccount) account = require_session (req);
-  gboolean ok = TRUE;
   const char *code;
   JsonObject *object;
 
-  if (account == NULL || !parse_body (req))
+  if (account == NULL || !parse_body (req, VST_API_BODY_TOTP_CODE))
     return;
-  code = get_string_member (req, "code", FALSE, &ok);
-  if (!ok)
-    return;
+  code = req->body->code;
 
   if (activate && account->totp_state != VST_TOTP_STATE_PENDING)
     {
@@ -1172,94 +1134,25 @@ handle_totp_code (Request  *req,
 
 /* Helpdesk ----------------------------------------------------------- */
 
-static gboolean
-email_is_valid (const char *email)
-{
-  const char *at = strchr (email, '@');
-  g_autofree char *address = NULL;
-
-  if (strlen (email) > 254 || at == NULL || at == email || at[1] == '\0' ||
-      strchr (at + 1, '@') != NULL || strchr (at + 1, '.') == NULL ||
-      !vst_mime_parse_address (email, NULL, &address) || strcmp (address, email) != 0)
-    return FALSE;
-  for (const char *p = email; *p != '\0'; p++)
-    if ((guchar) *p <= 0x20 || *p == 0x7f || *p == '(' || *p == ')' || *p == ';' || *p == '\\')
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-text_is_valid (const char *text,
-               gsize       max)
-{
-  if (*text == '\0' || strlen (text) > max)
-    return FALSE;
-  for (const char *p = text; *p != '\0'; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      return FALSE;
-  return TRUE;
-}
-
 static void
 handle_admin_create (Request *req)
 {
   VstApi *self = req->api;
-  gboolean ok = TRUE;
-  const char *login_text, *email, *display_name, *language, *space_name, *space_url;
-  g_autofree char *login = NULL;
+  VstApiRequest *body;
   g_autoptr(VstAccount) account = vst_account_new ();
   g_autoptr(VstMail) mail = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!parse_body (req))
+  if (!parse_body (req, VST_API_BODY_ACCOUNT))
     return;
-  login_text = get_string_member (req, "login", FALSE, &ok);
-  email = get_string_member (req, "email", FALSE, &ok);
-  display_name = get_string_member (req, "display_name", FALSE, &ok);
-  language = get_string_member (req, "language", FALSE, &ok);
-  space_name = get_string_member (req, "space_name", TRUE, &ok);
-  space_url = get_string_member (req, "space_url", TRUE, &ok);
-  if (!ok)
-    return;
+  body = req->body;
 
-  login = normalize_login (login_text);
-  if (!login_is_valid (login))
-    {
-      reply_error (req, SOUP_STATUS_BAD_REQUEST, "bad_request",
-                   N_("The login must have 2 to 64 letters, digits, dots, hyphens or underscores."));
-      return;
-    }
-  if (!email_is_valid (email))
-    {
-      reply_error (req, SOUP_STATUS_BAD_REQUEST, "bad_request", N_("The e-mail address is not valid."));
-      return;
-    }
-  if (!text_is_valid (display_name, 200))
-    {
-      reply_error (req, SOUP_STATUS_BAD_REQUEST, "bad_request", N_("The name is not valid."));
-      return;
-    }
-  if (g_strcmp0 (language, "en") != 0 && g_strcmp0 (language, "fr") != 0)
-    {
-      reply_error (req, SOUP_STATUS_BAD_REQUEST, "bad_request", N_("The language must be “en” or “fr”."));
-      return;
-    }
-  if ((space_name != NULL && !text_is_valid (space_name, 200)) ||
-      (space_url != NULL && (!text_is_valid (space_url, 2000) ||
-                             (!g_str_has_prefix (space_url, "https://") &&
-                              !g_str_has_prefix (space_url, "http://")))))
-    {
-      reply_error (req, SOUP_STATUS_BAD_REQUEST, "bad_request",
-                   N_("The space needs a name and an address starting with https://."));
-      return;
-    }
-
-  account->login = g_strdup (login);
-  account->email = g_strdup (email);
-  account->display_name = g_strdup (display_name);
-  account->language = g_strdup (language);
-  account->space_name = g_strdup (space_name);
-  account->space_url = g_strdup (space_url);
+  account->login = g_strdup (body->login);
+  account->email = g_strdup (body->email);
+  account->display_name = g_strdup (body->display_name);
+  account->language = g_strdup (body->language);
+  account->space_name = g_strdup (body->space_name);
+  account->space_url = g_strdup (body->space_url);
   account->created_at = vst_server_config_now (self->config);
 
   mail = compose_invitation (self, account, &error);
@@ -1320,7 +1213,7 @@ handle_admin_action (Request    *req,
                      const char *action)
 {
   VstApi *self = req->api;
-  g_autofree char *login = normalize_login (login_text);
+  g_autofree char *login = vst_api_normalize_login (login_text);
   g_autoptr(VstAccount) account = NULL;
   g_autoptr(VstMail) mail = NULL;
   g_autoptr(GError) error = NULL;

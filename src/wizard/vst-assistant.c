@@ -193,6 +193,22 @@ destroy_page (VstAssistant *self,
   self->pages[index] = NULL;
 }
 
+/* GTK 4.8's stack leaves every page in the accessibility tree, so a screen
+ * reader in browse mode would read pages that are not on screen; only the
+ * current one is left visible to it. */
+static void
+hide_other_pages_from_assistive_technologies (VstAssistant *self)
+{
+  GtkWidget *visible = gtk_stack_get_visible_child (self->stack);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->stack));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    gtk_accessible_update_state (GTK_ACCESSIBLE (child),
+                                 GTK_ACCESSIBLE_STATE_HIDDEN, child != visible,
+                                 -1);
+}
+
 static void
 show_page (VstAssistant *self,
            guint         index,
@@ -213,6 +229,7 @@ show_page (VstAssistant *self,
 
   self->current = index;
   gtk_stack_set_visible_child_name (self->stack, page_table[index].id);
+  hide_other_pages_from_assistive_technologies (self);
 
   /* With the focus nowhere, Enter activates the window's default action
    * (Next); a page with a field to fill focuses it in shown(). */
