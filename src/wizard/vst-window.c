@@ -57,10 +57,8 @@ update_strings (VstWindow *self)
   adw_button_content_set_label (self->help_content, _("Need help?"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->help_button),
                                _("Show a summary to send to your helpdesk"));
-  set_accessible_label (self->help_button, _("Need help?"));
 
   adw_button_content_set_label (self->back_content, C_("navigation", "Back"));
-  set_accessible_label (self->back_button, C_("navigation", "Back"));
 
   gtk_button_set_label (self->retry_button, _("Retry"));
   set_accessible_label (self->retry_button, _("Retry"));
