@@ -5,8 +5,9 @@ set -eu
 PKGS="
   meson ninja-build pkg-config gcc clang libclang-rt-14-dev gettext appstream desktop-file-utils
   libglib2.0-dev libglib2.0-bin libssl-dev libqrencode-dev libjson-glib-dev zlib1g-dev
-  libzxcvbn-dev libpwquality-dev liboath-dev libcotp-dev
+  libzxcvbn-dev libpwquality-dev cracklib-runtime liboath-dev libcotp-dev
   libsoup-3.0-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev
+  slapd ldap-utils libldap-dev
   libgtk-4-dev libadwaita-1-dev
   oathtool zbar-tools python3 python3-aiosmtpd
   xvfb xauth dbus dbus-x11 at-spi2-core python3-pyatspi gir1.2-atspi-2.0 xdotool imagemagick
