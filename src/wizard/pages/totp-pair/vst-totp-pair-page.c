@@ -20,6 +20,7 @@ struct _VstTotpPairPage
   GtkLabel        *instructions_label;
   GtkWidget       *loading_box;
   GtkSpinner      *spinner;
+  AdwClamp        *qr_clamp;
   GtkPicture      *qr_picture;
   GtkWidget       *error_box;
   GtkLabel        *error_label;
@@ -69,8 +70,8 @@ show_pairing (VstTotpPairPage *self)
   g_autofree char *uri = NULL;
   g_autofree char *grouped = NULL;
   gsize stride = 0;
-  guint scale;
-  guint size;
+  guint scale = 0;
+  guint size = 0;
 
   if (pairing == NULL)
     return;
@@ -101,6 +102,8 @@ show_pairing (VstTotpPairPage *self)
   texture = gdk_memory_texture_new (size, size, GDK_MEMORY_R8G8B8A8, pixels, stride);
   gtk_picture_set_paintable (self->qr_picture, GDK_PAINTABLE (texture));
   gtk_widget_set_size_request (GTK_WIDGET (self->qr_picture), -1, -1);
+  adw_clamp_set_maximum_size (self->qr_clamp, size);
+  adw_clamp_set_tightening_threshold (self->qr_clamp, size);
   gtk_widget_set_visible (GTK_WIDGET (self->qr_picture), TRUE);
 
   adw_action_row_set_subtitle (self->account_row, pairing->account);
@@ -287,6 +290,7 @@ vst_totp_pair_page_class_init (VstTotpPairPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VstTotpPairPage, instructions_label);
   gtk_widget_class_bind_template_child (widget_class, VstTotpPairPage, loading_box);
   gtk_widget_class_bind_template_child (widget_class, VstTotpPairPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, VstTotpPairPage, qr_clamp);
   gtk_widget_class_bind_template_child (widget_class, VstTotpPairPage, qr_picture);
   gtk_widget_class_bind_template_child (widget_class, VstTotpPairPage, error_box);
   gtk_widget_class_bind_template_child (widget_class, VstTotpPairPage, error_label);
