@@ -609,6 +609,7 @@ vst_api_client_start_totp_finish (VstApiClient  *self,
 void
 vst_api_client_activate_totp_async (VstApiClient        *self,
                                     const char          *code,
+                                    const char          *password,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
@@ -618,7 +619,7 @@ vst_api_client_activate_totp_async (VstApiClient        *self,
   g_return_if_fail (VST_IS_API_CLIENT (self));
   g_return_if_fail (code != NULL);
 
-  body = build_body ("code", code, NULL);
+  body = build_body ("code", code, password != NULL ? "password" : NULL, password, NULL);
   call_async (self, "POST", "/api/v1/totp/activate", body, TRUE,
               vst_api_client_activate_totp_async, cancellable, callback, user_data);
 }

@@ -114,8 +114,11 @@ JsonObject *vst_api_client_start_totp_finish   (VstApiClient        *self,
                                                 GAsyncResult        *result,
                                                 GError             **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* @password (may be NULL) proves the pairing to a directory behind the
+ * server; the SQLite store ignores it. */
 void        vst_api_client_activate_totp_async  (VstApiClient        *self,
                                                  const char          *code,
+                                                 const char          *password,
                                                  GCancellable        *cancellable,
                                                  GAsyncReadyCallback  callback,
                                                  gpointer             user_data);

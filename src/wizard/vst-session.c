@@ -24,6 +24,7 @@ struct _VstSession
   gint64             clock_offset;
 
   char              *reset_token;
+  char              *pairing_password;
 
   gint64             password_expires_at;
   VstTotpState       totp_state;
@@ -61,6 +62,7 @@ vst_session_finalize (GObject *object)
   g_clear_pointer (&self->organisation, g_free);
   g_clear_pointer (&self->policy, vst_password_policy_unref);
   g_clear_pointer (&self->reset_token, vst_secure_free);
+  g_clear_pointer (&self->pairing_password, vst_secure_free);
   g_clear_pointer (&self->display_name, g_free);
   g_clear_pointer (&self->space_name, g_free);
   g_clear_pointer (&self->space_url, g_free);
@@ -322,7 +324,8 @@ totp_state_from_string (const char *state)
 
 void
 vst_session_load_sign_in (VstSession *self,
-                          JsonObject *answer)
+                          JsonObject *answer,
+                          const char *password)
 {
   g_return_if_fail (VST_IS_SESSION (self));
   g_return_if_fail (answer != NULL);
@@ -332,6 +335,18 @@ vst_session_load_sign_in (VstSession *self,
   self->password_expires_at = json_object_get_int_member_with_default (answer, "password_expires_at", 0);
   vst_session_set_totp_state (self,
                               totp_state_from_string (json_object_get_string_member_with_default (answer, "totp", NULL)));
+
+  g_clear_pointer (&self->pairing_password, vst_secure_free);
+  if (self->totp_state != VST_TOTP_STATE_ACTIVE)
+    self->pairing_password = g_strdup (password);
+}
+
+const char *
+vst_session_get_pairing_password (VstSession *self)
+{
+  g_return_val_if_fail (VST_IS_SESSION (self), NULL);
+
+  return self->pairing_password;
 }
 
 gboolean
@@ -369,7 +384,10 @@ vst_session_set_totp_state (VstSession   *self,
 
   self->totp_state = state;
   if (state == VST_TOTP_STATE_ACTIVE)
-    vst_session_set_pairing (self, NULL);
+    {
+      vst_session_set_pairing (self, NULL);
+      g_clear_pointer (&self->pairing_password, vst_secure_free);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTP_STATE]);
 }
 

@@ -57,9 +57,15 @@ const char        *vst_session_get_reset_token      (VstSession   *self);
 void               vst_session_set_reset_token      (VstSession   *self,
                                                      const char   *token);
 
-/* POST /api/v1/password or /api/v1/sessions: the session is open. */
+/* POST /api/v1/password or /api/v1/sessions: the session is open. The
+ * password is kept in memory only, until two-factor authentication is on:
+ * a directory behind the server proves the pairing with a bind of the
+ * password followed by the code (see docs/api.md). */
 void               vst_session_load_sign_in         (VstSession   *self,
-                                                     JsonObject   *answer);
+                                                     JsonObject   *answer,
+                                                     const char   *password);
+/* The password of this sign-in while the pairing is not proven, or NULL. */
+const char        *vst_session_get_pairing_password (VstSession   *self);
 gboolean           vst_session_is_signed_in         (VstSession   *self);
 gint64             vst_session_get_password_expires_at (VstSession *self);
 VstTotpState       vst_session_get_totp_state       (VstSession   *self);

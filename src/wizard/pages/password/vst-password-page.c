@@ -274,7 +274,8 @@ set_password_cb (GObject      *object,
   answer = vst_api_client_set_password_finish (VST_API_CLIENT (object), result, &error);
   if (answer != NULL)
     {
-      vst_session_load_sign_in (session, answer);
+      vst_session_load_sign_in (session, answer,
+                                gtk_editable_get_text (GTK_EDITABLE (self->new_row)));
       vst_session_set_reset_token (session, NULL);
       gtk_editable_set_text (GTK_EDITABLE (self->new_row), "");
       gtk_editable_set_text (GTK_EDITABLE (self->confirm_row), "");

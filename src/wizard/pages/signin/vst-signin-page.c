@@ -125,7 +125,8 @@ sign_in_cb (GObject      *object,
       return;
     }
 
-  vst_session_load_sign_in (session, answer);
+  vst_session_load_sign_in (session, answer,
+                            gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
 
   if (json_object_get_boolean_member_with_default (answer, "password_expired", FALSE))
     {

@@ -199,6 +199,7 @@ vst_totp_verify_page_apply_async (VstPage             *page,
     {
     case VST_CODE_OK:
       vst_api_client_activate_totp_async (vst_session_get_client (session), code,
+                                          vst_session_get_pairing_password (session),
                                           cancellable, activate_cb, g_steal_pointer (&task));
       return;
 
