@@ -127,6 +127,18 @@ assistant_changed_cb (VstWindow    *self,
     gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
 }
 
+/* GTK 4.8 leaves a closed revealer's child in the accessibility tree: a
+ * screen reader would read an old error and offer a Retry that is not on
+ * screen. */
+static void
+banner_revealed_cb (VstWindow *self)
+{
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->banner_revealer),
+                               GTK_ACCESSIBLE_STATE_HIDDEN,
+                               !gtk_revealer_get_reveal_child (self->banner_revealer),
+                               -1);
+}
+
 static void
 assistant_error_cb (VstWindow    *self,
                     const GError *error,
@@ -226,6 +238,15 @@ initial_focus_cb (VstWindow *self)
 static void
 vst_window_dispose (GObject *object)
 {
+  VstWindow *self = VST_WINDOW (object);
+
+  /* The assistant still says "changed" while its pages go away, when the
+   * labels and buttons that the handlers update are already gone. */
+  if (self->assistant != NULL)
+    g_signal_handlers_disconnect_by_data (self->assistant, self);
+  if (self->banner_revealer != NULL)
+    g_signal_handlers_disconnect_by_data (self->banner_revealer, self);
+
   gtk_widget_dispose_template (GTK_WIDGET (object), VST_TYPE_WINDOW);
 
   G_OBJECT_CLASS (vst_window_parent_class)->dispose (object);
@@ -304,6 +325,9 @@ vst_window_init (VstWindow *self)
                            G_CALLBACK (assistant_finished_cb), self, G_CONNECT_SWAPPED);
 
   g_signal_connect (self, "notify::is-active", G_CALLBACK (initial_focus_cb), NULL);
+  g_signal_connect_object (self->banner_revealer, "notify::reveal-child",
+                           G_CALLBACK (banner_revealed_cb), self, G_CONNECT_SWAPPED);
+  banner_revealed_cb (self);
 
   update_strings (self);
 }

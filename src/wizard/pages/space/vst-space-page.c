@@ -123,16 +123,38 @@ vst_space_page_shown (VstPage *page)
 }
 
 static void
+launch_uri_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(VstSpacePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    {
+      g_debug ("Could not open the space: %s", error->message);
+      vst_page_add_toast (VST_PAGE (self), _("The address could not be opened: copy it instead"));
+    }
+}
+
+static void
 action_open_cb (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
   VstSpacePage *self = VST_SPACE_PAGE (widget);
   const char *url = vst_session_get_space_url (vst_page_get_session (VST_PAGE (self)));
-  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autoptr(GdkAppLaunchContext) context = NULL;
 
-  if (url != NULL)
-    gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, url, GDK_CURRENT_TIME);
+  if (url == NULL)
+    return;
+
+  /* Not gtk_show_uri (), deprecated since GTK 4.10, nor GtkUriLauncher,
+   * which 4.8 does not have: GIO opens the address, through the OpenURI
+   * portal inside the Flatpak. */
+  context = gdk_display_get_app_launch_context (gtk_widget_get_display (widget));
+  g_app_info_launch_default_for_uri_async (url, G_APP_LAUNCH_CONTEXT (context), NULL,
+                                           launch_uri_cb, g_object_ref (self));
 }
 
 static void

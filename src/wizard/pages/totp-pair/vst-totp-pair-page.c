@@ -10,8 +10,10 @@
 
 #include "vst-totp-pair-page.h"
 
-/* The largest QR code: whole pixels per module, up to this size. */
-#define QR_MAX_PIXELS 264
+/* The largest QR code: whole pixels per module, up to this size. A phone
+ * held at arm's length from a laptop screen reads 7-pixel modules of the
+ * usual 37-module symbol (315 px) at once; a narrow window scales it down. */
+#define QR_MAX_PIXELS 320
 
 struct _VstTotpPairPage
 {
