@@ -9,9 +9,10 @@ PKGS="
   libsoup-3.0-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev
   slapd ldap-utils libldap-dev
   libgtk-4-dev libadwaita-1-dev
-  oathtool zbar-tools python3 python3-aiosmtpd
+  oathtool zbar-tools python3 python3-aiosmtpd wrk
   xvfb xauth dbus dbus-x11 at-spi2-core python3-pyatspi gir1.2-atspi-2.0 xdotool imagemagick
   locales
+  flatpak-builder help2man groff-base man-db systemd librsvg2-bin x11-utils
 "
 missing=""
 for p in $PKGS; do

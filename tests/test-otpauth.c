@@ -248,6 +248,11 @@ test_parse_lenient (void)
     { "otpauth://totp/ACME:%20%20alice?secret=" SECRET, "ACME", "alice" },
     { "otpauth://totp/ACME%3Aalice?secret=" SECRET "&issuer=ACME", "ACME", "alice" },
     { "otpauth://totp/ACME%3A%20alice?secret=" SECRET "&issuer=ACME", "ACME", "alice" },
+    /* And before an account without an issuer in the label: the issuer
+     * comes from the parameter, and vst_otpauth_build() puts it in the
+     * label (tests/fuzz/corpus/fuzz-otpauth/regression-leading-space). */
+    { "otpauth://totp/%20alice?secret=" SECRET "&issuer=ACME", "ACME", "alice" },
+    { "otpauth://totp/%20%20alice?secret=" SECRET, NULL, "alice" },
     /* An empty issuer is none. */
     { "otpauth://totp/alice?secret=" SECRET "&issuer=", NULL, "alice" },
     /* A fragment is not part of the query. */
@@ -286,6 +291,7 @@ test_parse_malformed (void)
     "otpauth://totp",
     "otpauth://totp/ACME:?secret=" SECRET,
     "otpauth://totp/ACME:%20?secret=" SECRET,
+    "otpauth://totp/%20?secret=" SECRET "&issuer=ACME",
     "otpauth://totp/ACME:alice:bob?secret=" SECRET,
     "otpauth://totp/alice bob?secret=" SECRET,
     /* Percent-encoding. */

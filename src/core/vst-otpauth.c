@@ -419,11 +419,12 @@ parse_label (const char  *label,
     }
 
   /* "Issuer: account" is allowed: spaces after the separator are not part
-   * of the account name. */
+   * of the account name. Nor are they without an issuer in the label, or
+   * vst_otpauth_build() would write an address that reads back without
+   * them (found by fuzz-otpauth). */
   start = account;
-  if (issuer != NULL)
-    while (*start == ' ')
-      start++;
+  while (*start == ' ')
+    start++;
 
   if (*start == '\0')
     {

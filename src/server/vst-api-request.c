@@ -114,6 +114,8 @@ get_members (VstApiRequest  *request,
       break;
     case VST_API_BODY_TOTP_CODE:
       get_string_member (object, "code", FALSE, &request->code, &local_error);
+      /* Needed to activate a key with a directory store (docs/api.md). */
+      get_string_member (object, "password", TRUE, &request->password, &local_error);
       break;
     case VST_API_BODY_ACCOUNT:
       get_string_member (object, "login", FALSE, &login, &local_error);
@@ -178,6 +180,182 @@ validate_account (VstApiRequest  *request,
   return TRUE;
 }
 
+/* Request bodies are flat objects; deeper is no request of ours. */
+#define MAX_DEPTH 32
+
+static const char *
+skip_blanks (const char *p,
+             const char *end)
+{
+  while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+    p++;
+  return p;
+}
+
+/* A string from its opening quote; NULL if it is not one. The escape
+ * \u0000 is refused: json-glib would cut the string there, so that
+ * "secret\u0000more" would be read as "secret". */
+static const char *
+skip_string (const char *p,
+             const char *end)
+{
+  g_assert (*p == '"');
+
+  for (p++; p < end; p++)
+    {
+      if (*p == '"')
+        return p + 1;
+      if ((guchar) *p < 0x20)
+        return NULL;
+      if (*p != '\\')
+        continue;
+      if (++p == end)
+        return NULL;
+      if (*p == 'u')
+        {
+          if (end - p < 5 || !g_ascii_isxdigit (p[1]) || !g_ascii_isxdigit (p[2]) ||
+              !g_ascii_isxdigit (p[3]) || !g_ascii_isxdigit (p[4]) || memcmp (p + 1, "0000", 4) == 0)
+            return NULL;
+          p += 4;
+        }
+      else if (strchr ("\"\\/bfnrt", *p) == NULL || *p == '\0')
+        return NULL;
+    }
+  return NULL;
+}
+
+static const char *
+skip_digits (const char *p,
+             const char *end)
+{
+  const char *start = p;
+
+  while (p < end && g_ascii_isdigit (*p))
+    p++;
+  return p > start ? p : NULL;
+}
+
+/* A number, true, false or null; NULL if it is none of them. */
+static const char *
+skip_scalar (const char *p,
+             const char *end)
+{
+  static const char * const literals[] = { "true", "false", "null" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (literals); i++)
+    {
+      gsize len = strlen (literals[i]);
+
+      if ((gsize) (end - p) >= len && memcmp (p, literals[i], len) == 0)
+        return p + len;
+    }
+
+  if (p < end && *p == '-')
+    p++;
+  if (p < end && *p == '0')
+    p++;
+  else if ((p = skip_digits (p, end)) == NULL)
+    return NULL;
+  if (p < end && *p == '.' && (p = skip_digits (p + 1, end)) == NULL)
+    return NULL;
+  if (p < end && (*p == 'e' || *p == 'E'))
+    {
+      p++;
+      if (p < end && (*p == '+' || *p == '-'))
+        p++;
+      if ((p = skip_digits (p, end)) == NULL)
+        return NULL;
+    }
+  return p;
+}
+
+/* Whether @data is one JSON text as RFC 8259 has it. json-glib 1.6 is
+ * lenient: it also takes single quotes, several documents in a row and
+ * more that is not JSON (found by test_bad_input.py). */
+static gboolean
+is_strict_json (const char *p,
+                gsize       size)
+{
+  const char *end = p + size;
+  char stack[MAX_DEPTH];
+  guint depth = 0;
+  enum { VALUE, VALUE_OR_CLOSE, KEY, KEY_OR_CLOSE, COLON, AFTER_VALUE } state = VALUE;
+
+  for (;;)
+    {
+      p = skip_blanks (p, end);
+      if (p == end)
+        return state == AFTER_VALUE && depth == 0;
+
+      switch (state)
+        {
+        case VALUE_OR_CLOSE:
+          if (*p == ']')
+            {
+              p++;
+              depth--;
+              state = AFTER_VALUE;
+              break;
+            }
+          G_GNUC_FALLTHROUGH;
+        case VALUE:
+          if (*p == '{' || *p == '[')
+            {
+              if (depth == MAX_DEPTH)
+                return FALSE;
+              stack[depth++] = *p;
+              state = *p == '{' ? KEY_OR_CLOSE : VALUE_OR_CLOSE;
+              p++;
+              break;
+            }
+          p = *p == '"' ? skip_string (p, end) : skip_scalar (p, end);
+          if (p == NULL)
+            return FALSE;
+          state = AFTER_VALUE;
+          break;
+        case KEY_OR_CLOSE:
+          if (*p == '}')
+            {
+              p++;
+              depth--;
+              state = AFTER_VALUE;
+              break;
+            }
+          G_GNUC_FALLTHROUGH;
+        case KEY:
+          if (*p != '"' || (p = skip_string (p, end)) == NULL)
+            return FALSE;
+          state = COLON;
+          break;
+        case COLON:
+          if (*p != ':')
+            return FALSE;
+          p++;
+          state = VALUE;
+          break;
+        case AFTER_VALUE:
+          /* Anything after the document is not JSON. */
+          if (depth == 0)
+            return FALSE;
+          if (*p == ',')
+            {
+              p++;
+              state = stack[depth - 1] == '{' ? KEY : VALUE;
+            }
+          else if (*p == (stack[depth - 1] == '{' ? '}' : ']'))
+            {
+              p++;
+              depth--;
+            }
+          else
+            return FALSE;
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+}
+
 VstApiRequest *
 vst_api_request_parse (VstApiBodyKind   kind,
                        const char      *data,
@@ -192,8 +370,10 @@ vst_api_request_parse (VstApiBodyKind   kind,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   parser = json_parser_new_immutable ();
-  /* Blanks alone parse, to no root at all: that is no JSON either. */
+  /* Blanks alone parse, to no root at all: that is no JSON either. No
+   * member may hold a NUL, escaped or not. */
   if (size == 0 || size > G_MAXSSIZE || !g_utf8_validate (data, size, NULL) ||
+      !is_strict_json (data, size) ||
       !json_parser_load_from_data (parser, data, size, NULL) ||
       json_parser_get_root (parser) == NULL)
     {

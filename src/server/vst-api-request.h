@@ -41,6 +41,7 @@ GQuark vst_api_request_error_quark (void);
  * @token, @password, @code, @email, @display_name, @language: the members
  *   that @kind has, never NULL when it has them
  * @space_name, @space_url: optional members of %VST_API_BODY_ACCOUNT, or NULL
+ *   (and @password is optional in %VST_API_BODY_TOTP_CODE)
  *
  * A request body that has the members its kind needs, with the right types.
  * An account body is also fully validated (login, e-mail, name, language,

@@ -41,6 +41,9 @@ struct _VstApi
   VstMailer *mailer;
   VstCatalog *french;
   JsonNode *policy;
+  /* GET /api/v1/info without its server_time: the text before and after. */
+  char *info_head;
+  char *info_tail;
   guint n_pending;
 };
 
@@ -59,6 +62,9 @@ typedef struct {
   char *password;
   guint8 token_hash[VST_STORE_HASH_LEN];
   gboolean has_token;
+  /* While a directory proves a pairing: the step recorded before the code
+   * was checked, put back if the password turns out wrong. */
+  gint64 totp_last_step_before;
 } Request;
 
 static void
@@ -112,13 +118,13 @@ log_event (Request    *req,
 
 /* Replies ------------------------------------------------------------ */
 
+/* Takes @text, a JSON document. */
 static void
-reply_node (Request  *req,
-            guint     status,
-            JsonNode *node)
+reply_text (Request *req,
+            guint    status,
+            char    *text)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (req->msg);
-  g_autofree char *text = json_to_string (node, FALSE);
   gsize length = strlen (text);
 
   soup_server_message_set_status (req->msg, status, NULL);
@@ -126,7 +132,15 @@ reply_node (Request  *req,
   soup_message_headers_replace (headers, "Content-Language", req->french ? "fr" : "en");
   soup_message_headers_replace (headers, "Vary", "Accept-Language");
   soup_server_message_set_response (req->msg, "application/json; charset=utf-8", SOUP_MEMORY_TAKE,
-                                    g_steal_pointer (&text), length);
+                                    text, length);
+}
+
+static void
+reply_node (Request  *req,
+            guint     status,
+            JsonNode *node)
+{
+  reply_text (req, status, json_to_string (node, FALSE));
 }
 
 static void
@@ -192,6 +206,19 @@ static void
 reply_internal (Request      *req,
                 const GError *error)
 {
+  if (g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_FULL))
+    {
+      /* Nothing was written; the server goes on and the client may retry. */
+      g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
+                        "VST_EVENT", "storage-full",
+                        "VST_PATH", request_path (req),
+                        "MESSAGE", "Storage full: %s", error->message);
+      soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
+                                    "Retry-After", "60");
+      reply_error (req, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage_full",
+                   N_("The server cannot save anything at the moment. Try again later."));
+      return;
+    }
   g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
                     "VST_EVENT", "internal-error",
                     "VST_PATH", request_path (req),
@@ -250,6 +277,24 @@ prefers_french (SoupServerMessage *msg)
   return fr > en;
 }
 
+/* A body is JSON in UTF-8: it says so, or says nothing (docs/api.md). */
+static gboolean
+content_type_is_json (Request *req)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
+  g_autoptr(GHashTable) params = NULL;
+  const char *type;
+  const char *charset;
+
+  if (soup_message_headers_get_one (headers, "Content-Type") == NULL)
+    return TRUE;
+  type = soup_message_headers_get_content_type (headers, &params);
+  if (type == NULL || g_ascii_strcasecmp (type, "application/json") != 0)
+    return FALSE;
+  charset = params != NULL ? g_hash_table_lookup (params, "charset") : NULL;
+  return charset == NULL || g_ascii_strcasecmp (charset, "utf-8") == 0;
+}
+
 /* Parses the body as a @kind; replies 400 and returns FALSE if it is not
  * one. */
 static gboolean
@@ -263,6 +308,12 @@ parse_body (Request        *req,
   const char *data = g_bytes_get_data (bytes, &size);
   const char *msgid;
 
+  if (!content_type_is_json (req))
+    {
+      reply_error (req, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                   N_("The request must be sent as JSON (Content-Type: application/json)."));
+      return FALSE;
+    }
   req->body = vst_api_request_parse (kind, data, size, &error);
   if (req->body != NULL)
     return TRUE;
@@ -611,20 +662,28 @@ reply_admin_account (Request    *req,
 
 /* Public ------------------------------------------------------------- */
 
-static void
-handle_info (Request *req)
+/* The time in GET /api/v1/info, a number no real time can be. */
+#define INFO_TIME_MARK "-8765432109876"
+
+/* Builds GET /api/v1/info once, but for server_time, which handle_info
+ * splices in: the head and tail around INFO_TIME_MARK. */
+static gboolean
+build_info (VstApi  *self,
+            GError **error)
 {
-  VstApi *self = req->api;
   JsonObject *object = json_object_new ();
   JsonArray *languages = json_array_new ();
   JsonObject *totp = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+  char *mark;
 
   json_object_set_string_member (object, "organisation", vst_server_config_get_organisation (self->config));
   json_object_set_string_member (object, "issuer", vst_server_config_get_issuer (self->config));
   json_array_add_string_element (languages, "en");
   json_array_add_string_element (languages, "fr");
   json_object_set_array_member (object, "languages", languages);
-  json_object_set_int_member (object, "server_time", vst_server_config_now (self->config));
+  json_object_set_int_member (object, "server_time", g_ascii_strtoll (INFO_TIME_MARK, NULL, 10));
   json_object_set_member (object, "password_policy", json_node_copy (self->policy));
   json_object_set_int_member (object, "password_lifetime_days",
                               vst_server_config_get_password_lifetime_days (self->config));
@@ -632,7 +691,29 @@ handle_info (Request *req)
   json_object_set_int_member (totp, "digits", VST_OTP_DEFAULT_DIGITS);
   json_object_set_int_member (totp, "period", VST_OTP_DEFAULT_PERIOD);
   json_object_set_object_member (object, "totp", totp);
-  reply_object (req, SOUP_STATUS_OK, object);
+  node = json_node_init_object (json_node_alloc (), object);
+  json_object_unref (object);
+
+  text = json_to_string (node, FALSE);
+  mark = strstr (text, ":" INFO_TIME_MARK);
+  if (mark == NULL || strstr (mark + 1 + strlen (INFO_TIME_MARK), INFO_TIME_MARK) != NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot build /api/v1/info");
+      return FALSE;
+    }
+  self->info_head = g_strndup (text, mark + 1 - text);
+  self->info_tail = g_strdup (mark + 1 + strlen (INFO_TIME_MARK));
+  return TRUE;
+}
+
+static void
+handle_info (Request *req)
+{
+  VstApi *self = req->api;
+
+  reply_text (req, SOUP_STATUS_OK,
+              g_strdup_printf ("%s%" G_GINT64_FORMAT "%s", self->info_head,
+                               vst_server_config_now (self->config), self->info_tail));
 }
 
 static void
@@ -718,6 +799,18 @@ handle_password_resets (Request *req)
   reply_status (req, SOUP_STATUS_ACCEPTED, "sent");
 }
 
+/* The new password's hash from the KDF or, when the store keeps the
+ * passwords (a directory), a marker once the store has taken it. */
+static char *
+new_password_finish (VstApi        *self,
+                     GAsyncResult  *result,
+                     GError       **error)
+{
+  if (g_task_is_valid (result, self->store))
+    return vst_store_change_password_finish (self->store, result, error) ? g_strdup ("{store}") : NULL;
+  return vst_kdf_hash_new_finish (result, error);
+}
+
 static void
 password_hashed_cb (GObject      *source_object,
                     GAsyncResult *result,
@@ -726,7 +819,7 @@ password_hashed_cb (GObject      *source_object,
   g_autoptr(Request) req = user_data;
   VstApi *self = req->api;
   g_autoptr(GError) error = NULL;
-  g_autofree char *hash = vst_kdf_hash_new_finish (result, &error);
+  g_autofree char *hash = new_password_finish (self, result, &error);
   g_autofree char *session = NULL;
   g_autofree char *expires_day = NULL;
   g_autoptr(GHashTable) vars = NULL;
@@ -738,11 +831,24 @@ password_hashed_cb (GObject      *source_object,
 
   if (hash == NULL)
     {
-      if (g_error_matches (error, VST_KDF_ERROR, VST_KDF_ERROR_REUSED))
+      if (g_error_matches (error, VST_KDF_ERROR, VST_KDF_ERROR_REUSED) ||
+          g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_PASSWORD_REUSED))
         {
           log_event (req, "password-reused", req->account->login, "New password refused: used before");
           reply_error (req, 422, "password_reused",
                        N_("You used this password recently. Choose a new one."));
+        }
+      else if (g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_PASSWORD_POLICY))
+        {
+          /* The directory's own policy, mapped to the rule ids that the
+           * wizard shows (the message is the rule id). */
+          JsonObject *extra = json_object_new ();
+          JsonArray *array = json_array_new ();
+
+          json_array_add_string_element (array, error->message);
+          json_object_set_array_member (extra, "violations", array);
+          log_event (req, "password-policy", req->account->login, "New password refused by the directory");
+          reply_error_full (req, 422, "password_policy", N_("This password does not follow the rules."), extra);
         }
       else
         reply_internal (req, error);
@@ -834,6 +940,12 @@ handle_password (Request *req)
       return;
     }
 
+  if (vst_store_owns_passwords (self->store))
+    {
+      vst_store_change_password_async (self->store, req->account->login, password, NULL,
+                                       password_hashed_cb, request_pause (req));
+      return;
+    }
   history = vst_store_get_password_history (self->store, req->account->id, PASSWORD_HISTORY, &error);
   if (history == NULL)
     {
@@ -855,9 +967,32 @@ signin_verified_cb (GObject      *source_object,
   g_autofree char *session = NULL;
   guint8 session_hash[VST_STORE_HASH_LEN];
   gint64 now = vst_server_config_now (self->config);
+  gint64 locked_until = 0;
+  gboolean verified;
   JsonObject *object;
 
-  if (!vst_kdf_verify_finish (result, &error) || req->account == NULL)
+  if (g_task_is_valid (result, self->store))
+    verified = vst_store_check_password_finish (self->store, result, &locked_until, &error);
+  else
+    verified = vst_kdf_verify_finish (result, &error);
+  if (g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_LOCKED))
+    {
+      /* The directory's lock-out (its own clock), which an administrator
+       * may have made permanent: then ask again in an hour. */
+      gint64 real_now = g_get_real_time () / G_USEC_PER_SEC;
+
+      log_event (req, "signin-locked", req->login, "Sign-in refused: the directory locked the account");
+      reply_retry_after (req, "locked", N_("This account is locked. Try again later."),
+                         locked_until == G_MAXINT64 ? 3600 : locked_until - real_now);
+      return;
+    }
+  if (error != NULL && !g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_BAD_PASSWORD) &&
+      error->domain == VST_STORE_ERROR)
+    {
+      reply_internal (req, error);
+      return;
+    }
+  if (!verified || req->account == NULL)
     {
       g_clear_error (&error);
       if (!vst_store_record_signin_failure (self->store, req->login, now, &error))
@@ -924,6 +1059,12 @@ handle_sessions (Request *req)
   if (req->account == NULL && !g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND))
     {
       reply_internal (req, error);
+      return;
+    }
+  if (req->account != NULL && vst_store_owns_passwords (self->store))
+    {
+      vst_store_check_password_async (self->store, req->login, password, NULL,
+                                      signin_verified_cb, request_pause (req));
       return;
     }
   /* An unknown login or an account without a password is checked against
@@ -1077,7 +1218,7 @@ check_code (Request    *req,
       account->totp_lock_count = MIN (account->totp_lock_count + 1, 16u);
       account->totp_failures = 0;
     }
-  if (!vst_store_update_account (self->store, account, &store_error))
+  if (!vst_store_record_code_failure (self->store, account, &store_error))
     {
       json_object_unref (extra);
       reply_internal (req, store_error);
@@ -1099,9 +1240,62 @@ check_code (Request    *req,
 }
 
 static void
+totp_proven_cb (GObject      *source_object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(Request) req = user_data;
+  VstApi *self = req->api;
+  g_autoptr(GError) error = NULL;
+  JsonObject *object;
+
+  if (!vst_store_prove_totp_finish (self->store, result, &error))
+    {
+      if (g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_BAD_PASSWORD))
+        {
+          g_autoptr(GError) store_error = NULL;
+
+          /* A typo in the password must not spend the code. */
+          req->account->totp_last_step = req->totp_last_step_before;
+          if (!vst_store_update_account (self->store, req->account, &store_error))
+            {
+              reply_internal (req, store_error);
+              return;
+            }
+          log_event (req, "totp-proof-password", req->account->login, "Activation refused: wrong password");
+          reply_error (req, 422, "invalid_password", N_("The password is wrong."));
+        }
+      else if (g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_CODE_REFUSED))
+        {
+          JsonObject *extra = json_object_new ();
+
+          json_object_set_string_member (extra, "reason", "mismatch");
+          log_event (req, "totp-proof-refused", req->account->login, "Activation refused by the directory");
+          reply_error_full (req, 422, "invalid_code",
+                            N_("The directory did not accept this code. Wait for the next one and try again."),
+                            extra);
+        }
+      else
+        reply_internal (req, error);
+      return;
+    }
+  req->account->totp_state = VST_TOTP_STATE_ACTIVE;
+  if (!vst_store_update_account (self->store, req->account, &error))
+    {
+      reply_internal (req, error);
+      return;
+    }
+  log_event (req, "totp-activated", req->account->login, "Two-factor authentication activated");
+  object = json_object_new ();
+  json_object_set_string_member (object, "totp", "active");
+  reply_object (req, SOUP_STATUS_OK, object);
+}
+
+static void
 handle_totp_code (Request  *req,
                   gboolean  activate)
 {
+  VstApi *self = req->api;
   g_autoptr(VstAccount) account = require_session (req);
   const char *code;
   JsonObject *object;
@@ -1120,6 +1314,27 @@ handle_totp_code (Request  *req,
     {
       reply_error (req, SOUP_STATUS_CONFLICT, "totp_not_active",
                    N_("Two-factor authentication is not active."));
+      return;
+    }
+  if (activate && vst_store_owns_passwords (self->store))
+    {
+      /* The directory proves the pairing with a sign-in of its own
+       * (password and code in one bind), so it needs the password: the
+       * client sends it again rather than the service keeping it after
+       * sign-in. Our own check runs first, so that wrong codes count here
+       * and not towards the directory's password lock-out. */
+      if (req->body->password == NULL)
+        {
+          reply_error (req, 422, "password_required",
+                       N_("Type your password again to finish the pairing."));
+          return;
+        }
+      req->totp_last_step_before = account->totp_last_step;
+      if (!check_code (req, account, code, FALSE))
+        return;
+      req->account = g_steal_pointer (&account);
+      vst_store_prove_totp_async (self->store, req->account->login, req->body->password, code, NULL,
+                                  totp_proven_cb, request_pause (req));
       return;
     }
   if (!check_code (req, account, code, activate))
@@ -1452,6 +1667,8 @@ vst_api_dispose (GObject *object)
   g_clear_object (&self->mailer);
   g_clear_object (&self->french);
   g_clear_pointer (&self->policy, json_node_unref);
+  g_clear_pointer (&self->info_head, g_free);
+  g_clear_pointer (&self->info_tail, g_free);
 
   G_OBJECT_CLASS (vst_api_parent_class)->dispose (object);
 }
@@ -1486,7 +1703,7 @@ vst_api_new (VstServerConfig  *config,
 
   policy = vst_password_policy_to_json (vst_server_config_get_password_policy (config));
   self->policy = json_from_string (policy, error);
-  if (self->policy == NULL)
+  if (self->policy == NULL || !build_info (self, error))
     return NULL;
 
   if (cert_file != NULL)

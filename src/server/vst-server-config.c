@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <string.h>
@@ -44,6 +45,17 @@ struct _VstServerConfig
   gboolean has_admin_token;
 
   char *clock_offset_file;
+
+  /* [store] backend=ldap */
+  gboolean use_ldap;
+  char *ldap_uri;
+  gboolean ldap_starttls;
+  char *ldap_bind_dn;
+  char *ldap_bind_password;
+  char *ldap_base_dn;
+  char *ldap_tokens_dn;
+  char *ldap_policy_dn;
+  char *ldap_totp_params_dn;
 };
 
 G_DEFINE_FINAL_TYPE (VstServerConfig, vst_server_config, G_TYPE_OBJECT)
@@ -70,6 +82,13 @@ vst_server_config_finalize (GObject *object)
   vst_secure_free (self->smtp_password);
   OPENSSL_cleanse (self->admin_token_hash, sizeof self->admin_token_hash);
   g_free (self->clock_offset_file);
+  g_free (self->ldap_uri);
+  g_free (self->ldap_bind_dn);
+  vst_secure_free (self->ldap_bind_password);
+  g_free (self->ldap_base_dn);
+  g_free (self->ldap_tokens_dn);
+  g_free (self->ldap_policy_dn);
+  g_free (self->ldap_totp_params_dn);
 
   G_OBJECT_CLASS (vst_server_config_parent_class)->finalize (object);
 }
@@ -138,7 +157,16 @@ read_secret_file (const char  *path,
   char *contents = NULL;
   gsize length = 0;
   char *secret;
+  GStatBuf st;
 
+  /* As ssh does with keys: a secret that others can read is not one. */
+  if (g_stat (path, &st) == 0 && (st.st_mode & 0077) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_PERM,
+                   "%s: the file %s can be read or written by others; make it mode 0600 (chmod 600)",
+                   what, path);
+      return NULL;
+    }
   if (!g_file_get_contents (path, &contents, &length, error))
     {
       g_prefix_error (error, "%s: ", what);
@@ -200,6 +228,78 @@ load_policy (VstServerConfig  *self,
   if (self->policy == NULL)
     g_prefix_error (error, "%s: ", spec);
   return self->policy != NULL;
+}
+
+static char *
+require_string (GKeyFile    *key_file,
+                const char  *key,
+                GError     **error)
+{
+  char *value = get_string (key_file, "store", key, NULL);
+
+  if (value == NULL)
+    g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
+                 "[store] backend=ldap needs %s", key);
+  return value;
+}
+
+/* [store]: SQLite alone, or a directory for the accounts (the SQLite file
+ * of [server] database still keeps tokens, sessions and the outbox). */
+static gboolean
+load_store (VstServerConfig  *self,
+            GKeyFile         *key_file,
+            GError          **error)
+{
+  g_autofree char *backend = get_string (key_file, "store", "backend", "sqlite");
+  g_autofree char *password_file = NULL;
+  GError *starttls_error = NULL;
+
+  if (g_str_equal (backend, "sqlite"))
+    return TRUE;
+  if (!g_str_equal (backend, "ldap"))
+    {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                   "[store] backend must be sqlite or ldap, not “%s”", backend);
+      return FALSE;
+    }
+  self->use_ldap = TRUE;
+  if ((self->ldap_uri = require_string (key_file, "uri", error)) == NULL ||
+      (self->ldap_bind_dn = require_string (key_file, "bind-dn", error)) == NULL ||
+      (password_file = require_string (key_file, "bind-password-file", error)) == NULL ||
+      (self->ldap_base_dn = require_string (key_file, "base-dn", error)) == NULL ||
+      (self->ldap_policy_dn = require_string (key_file, "password-policy-dn", error)) == NULL ||
+      (self->ldap_totp_params_dn = require_string (key_file, "totp-params-dn", error)) == NULL)
+    return FALSE;
+  self->ldap_tokens_dn = get_string (key_file, "store", "tokens-dn", self->ldap_base_dn);
+
+  /* A password that crosses the network in clear is refused: ldaps://, or
+   * ldap:// with StartTLS (the default). Only loopback may go without. */
+  self->ldap_starttls = g_key_file_get_boolean (key_file, "store", "starttls", &starttls_error);
+  if (starttls_error != NULL)
+    {
+      self->ldap_starttls = TRUE;
+      g_clear_error (&starttls_error);
+    }
+  if (g_str_has_prefix (self->ldap_uri, "ldaps://"))
+    self->ldap_starttls = FALSE;
+  else if (!g_str_has_prefix (self->ldap_uri, "ldap://"))
+    {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                   "[store] uri “%s” must start with ldap:// or ldaps://", self->ldap_uri);
+      return FALSE;
+    }
+  else if (!self->ldap_starttls &&
+           !g_str_has_prefix (self->ldap_uri, "ldap://127.0.0.1") &&
+           !g_str_has_prefix (self->ldap_uri, "ldap://[::1]") &&
+           !g_str_has_prefix (self->ldap_uri, "ldap://localhost"))
+    {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                   "[store] starttls=false is only for a directory on this machine; "
+                   "use ldaps:// or StartTLS for %s", self->ldap_uri);
+      return FALSE;
+    }
+  self->ldap_bind_password = read_secret_file (password_file, "bind-password-file", error);
+  return self->ldap_bind_password != NULL;
 }
 
 VstServerConfig *
@@ -289,6 +389,9 @@ vst_server_config_new (GKeyFile  *key_file,
       !get_uint (key_file, "mail", "retry-max-seconds", 900, 1, 86400, &self->retry_max, error))
     return NULL;
 
+  if (!load_store (self, key_file, error))
+    return NULL;
+
   /* The test-suite moves the clock forward (expired tokens, lock-outs, the
    * next TOTP step) without sleeping. Honoured only when the environment
    * says so too, so that a stray key in a production file does nothing. */
@@ -355,6 +458,31 @@ vst_server_config_check_admin_token (VstServerConfig *self,
   ok = vst_secure_equal (hash, self->admin_token_hash, sizeof hash);
   OPENSSL_cleanse (hash, sizeof hash);
   return ok;
+}
+
+gboolean
+vst_server_config_use_ldap (VstServerConfig *self)
+{
+  g_return_val_if_fail (VST_IS_SERVER_CONFIG (self), FALSE);
+  return self->use_ldap;
+}
+
+void
+vst_server_config_get_ldap_settings (VstServerConfig      *self,
+                                     VstLdapStoreSettings *out)
+{
+  g_return_if_fail (VST_IS_SERVER_CONFIG (self));
+  g_return_if_fail (out != NULL);
+
+  out->uri = self->ldap_uri;
+  out->starttls = self->ldap_starttls;
+  out->bind_dn = self->ldap_bind_dn;
+  out->bind_password = self->ldap_bind_password;
+  out->base_dn = self->ldap_base_dn;
+  out->tokens_dn = self->ldap_tokens_dn;
+  out->policy_dn = self->ldap_policy_dn;
+  out->totp_params_dn = self->ldap_totp_params_dn;
+  out->lifetime_days = self->lifetime_days;
 }
 
 gint64

@@ -5,6 +5,8 @@
 #include <glib-object.h>
 #include <vestibule.h>
 
+#include "vst-ldap-store.h"
+
 G_BEGIN_DECLS
 
 #define VST_TYPE_SERVER_CONFIG (vst_server_config_get_type ())
@@ -46,6 +48,12 @@ gboolean           vst_server_config_has_admin_token     (VstServerConfig *self)
 /* Compares @presented with the admin token in constant time. */
 gboolean           vst_server_config_check_admin_token   (VstServerConfig *self,
                                                           const char      *presented);
+
+/* [store] backend: "sqlite" (the default) or "ldap". */
+gboolean           vst_server_config_use_ldap            (VstServerConfig *self);
+/* The [store] settings of the LDAP backend; the strings belong to @self. */
+void               vst_server_config_get_ldap_settings   (VstServerConfig      *self,
+                                                          VstLdapStoreSettings *out);
 
 /* The server's clock, in Unix seconds. */
 gint64             vst_server_config_now                 (VstServerConfig *self);

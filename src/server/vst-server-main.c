@@ -18,6 +18,7 @@
 #include "vst-log.h"
 #include "vst-mailer.h"
 #include "vst-server-config.h"
+#include "vst-ldap-store.h"
 #include "vst-sqlite-store.h"
 
 /* How long a stop waits for requests in the KDF and an e-mail on its way. */
@@ -144,6 +145,20 @@ run (int    argc,
     {
       g_printerr (_("Database: %s\n"), error->message);
       return EXIT_FAILURE;
+    }
+  if (vst_server_config_use_ldap (config))
+    {
+      VstLdapStoreSettings settings;
+      g_autoptr(VstStore) local = g_steal_pointer (&store);
+
+      /* The SQLite file stays, for what a directory cannot hold. */
+      vst_server_config_get_ldap_settings (config, &settings);
+      store = vst_ldap_store_new (&settings, local, &error);
+      if (store == NULL)
+        {
+          g_printerr (_("Directory: %s\n"), error->message);
+          return EXIT_FAILURE;
+        }
     }
   french = vst_catalog_new (vst_server_config_get_localedir (config), GETTEXT_PACKAGE, "fr", &error);
   if (french == NULL)

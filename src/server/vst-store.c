@@ -60,6 +60,22 @@ vst_store_update_account (VstStore          *self,
 }
 
 gboolean
+vst_store_record_code_failure (VstStore          *self,
+                               const VstAccount  *account,
+                               GError           **error)
+{
+  VstStoreInterface *iface;
+
+  g_return_val_if_fail (VST_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  iface = VST_STORE_GET_IFACE (self);
+  if (iface->record_code_failure == NULL)
+    return iface->update_account (self, account, error);
+  return iface->record_code_failure (self, account, error);
+}
+
+gboolean
 vst_store_enqueue_mail (VstStore       *self,
                         gint64          account_id,
                         const VstMail  *mail,
@@ -243,4 +259,86 @@ vst_store_outbox_mark_retry (VstStore    *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return VST_STORE_GET_IFACE (self)->outbox_mark_retry (self, id, attempts, next_attempt_at, give_up, last_error, error);
+}
+
+gboolean
+vst_store_owns_passwords (VstStore *self)
+{
+  g_return_val_if_fail (VST_IS_STORE (self), FALSE);
+
+  return VST_STORE_GET_IFACE (self)->check_password_async != NULL;
+}
+
+void
+vst_store_check_password_async (VstStore            *self,
+                                const char          *login,
+                                const char          *password,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (vst_store_owns_passwords (self));
+
+  VST_STORE_GET_IFACE (self)->check_password_async (self, login, password, cancellable,
+                                                    callback, user_data);
+}
+
+gboolean
+vst_store_check_password_finish (VstStore      *self,
+                                 GAsyncResult  *result,
+                                 gint64        *out_locked_until,
+                                 GError       **error)
+{
+  g_return_val_if_fail (vst_store_owns_passwords (self), FALSE);
+
+  return VST_STORE_GET_IFACE (self)->check_password_finish (self, result, out_locked_until, error);
+}
+
+void
+vst_store_change_password_async (VstStore            *self,
+                                 const char          *login,
+                                 const char          *password,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (vst_store_owns_passwords (self));
+
+  VST_STORE_GET_IFACE (self)->change_password_async (self, login, password, cancellable,
+                                                     callback, user_data);
+}
+
+gboolean
+vst_store_change_password_finish (VstStore      *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (vst_store_owns_passwords (self), FALSE);
+
+  return VST_STORE_GET_IFACE (self)->change_password_finish (self, result, error);
+}
+
+void
+vst_store_prove_totp_async (VstStore            *self,
+                            const char          *login,
+                            const char          *password,
+                            const char          *code,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (vst_store_owns_passwords (self));
+
+  VST_STORE_GET_IFACE (self)->prove_totp_async (self, login, password, code, cancellable,
+                                                callback, user_data);
+}
+
+gboolean
+vst_store_prove_totp_finish (VstStore      *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (vst_store_owns_passwords (self), FALSE);
+
+  return VST_STORE_GET_IFACE (self)->prove_totp_finish (self, result, error);
 }

@@ -2,7 +2,7 @@
 
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "vst-account.h"
 #include "vst-mail.h"
@@ -16,6 +16,14 @@ typedef enum {
   VST_STORE_ERROR_NOT_FOUND,
   VST_STORE_ERROR_EXISTS,
   VST_STORE_ERROR_INVALID_TOKEN,
+  /* The disk is full: nothing was written; try again once there is room. */
+  VST_STORE_ERROR_FULL,
+  /* Only from a store that checks passwords itself (a directory): */
+  VST_STORE_ERROR_BAD_PASSWORD,     /* wrong password */
+  VST_STORE_ERROR_LOCKED,           /* the directory locked the account */
+  VST_STORE_ERROR_PASSWORD_POLICY,  /* refused; the message is a rule id */
+  VST_STORE_ERROR_PASSWORD_REUSED,  /* refused: in the password history */
+  VST_STORE_ERROR_CODE_REFUSED,     /* the directory did not accept the code */
 } VstStoreError;
 
 GQuark vst_store_error_quark (void);
@@ -131,6 +139,47 @@ struct _VstStoreInterface
                                          gboolean           give_up,
                                          const char        *last_error,
                                          GError           **error);
+
+  /* Optional: as update_account, for a wrong code's counters only. A store
+   * may make this cheaper (less durable against a power cut, never against
+   * a crash of the process); without it, update_account is used. */
+  gboolean     (*record_code_failure)   (VstStore          *self,
+                                         const VstAccount  *account,
+                                         GError           **error);
+
+  /* Optional, all three or none: a store that keeps the passwords itself
+   * (a directory, which applies its own policy, history and lock-out)
+   * checks and changes them, and proves a new TOTP key with a
+   * password-and-code sign-in. These may be slow: they run in a thread. */
+  void         (*check_password_async)  (VstStore            *self,
+                                         const char          *login,
+                                         const char          *password,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+  gboolean     (*check_password_finish) (VstStore          *self,
+                                         GAsyncResult      *result,
+                                         gint64            *out_locked_until,
+                                         GError           **error);
+  void         (*change_password_async) (VstStore            *self,
+                                         const char          *login,
+                                         const char          *password,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+  gboolean     (*change_password_finish) (VstStore          *self,
+                                          GAsyncResult      *result,
+                                          GError           **error);
+  void         (*prove_totp_async)      (VstStore            *self,
+                                         const char          *login,
+                                         const char          *password,
+                                         const char          *code,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+  gboolean     (*prove_totp_finish)     (VstStore          *self,
+                                         GAsyncResult      *result,
+                                         GError           **error);
 };
 
 /* Inserts @account (its id is set) and queues @mail (may be NULL);
@@ -148,6 +197,10 @@ GPtrArray   *vst_store_list_accounts         (VstStore          *self,
                                               GError           **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Writes back the TOTP members (state, secret, last step, failures, lock). */
 gboolean     vst_store_update_account        (VstStore          *self,
+                                              const VstAccount  *account,
+                                              GError           **error);
+/* Writes back the TOTP counters after a wrong code (failures, lock). */
+gboolean     vst_store_record_code_failure   (VstStore          *self,
                                               const VstAccount  *account,
                                               GError           **error);
 gboolean     vst_store_enqueue_mail          (VstStore          *self,
@@ -243,5 +296,47 @@ gboolean     vst_store_outbox_mark_retry     (VstStore          *self,
                                               gboolean           give_up,
                                               const char        *last_error,
                                               GError           **error);
+
+/* Whether the store keeps the passwords itself (see check_password_async):
+ * then the API neither hashes nor keeps a history, and activating a TOTP key
+ * needs the password. */
+gboolean     vst_store_owns_passwords        (VstStore            *self);
+/* VST_STORE_ERROR_BAD_PASSWORD, or VST_STORE_ERROR_LOCKED with
+ * *@out_locked_until (Unix time, the directory's clock; G_MAXINT64 until an
+ * administrator unlocks it). */
+void         vst_store_check_password_async  (VstStore            *self,
+                                              const char          *login,
+                                              const char          *password,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean     vst_store_check_password_finish (VstStore            *self,
+                                              GAsyncResult        *result,
+                                              gint64              *out_locked_until,
+                                              GError             **error);
+/* VST_STORE_ERROR_PASSWORD_POLICY (the message is the rule id) or
+ * VST_STORE_ERROR_PASSWORD_REUSED when the directory refuses it. */
+void         vst_store_change_password_async (VstStore            *self,
+                                              const char          *login,
+                                              const char          *password,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean     vst_store_change_password_finish (VstStore           *self,
+                                               GAsyncResult       *result,
+                                               GError            **error);
+/* Links the account's pending key and signs in with @password and @code;
+ * unlinks it again on failure (VST_STORE_ERROR_BAD_PASSWORD or
+ * VST_STORE_ERROR_CODE_REFUSED). */
+void         vst_store_prove_totp_async      (VstStore            *self,
+                                              const char          *login,
+                                              const char          *password,
+                                              const char          *code,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean     vst_store_prove_totp_finish     (VstStore            *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
 
 G_END_DECLS

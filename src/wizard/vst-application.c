@@ -259,6 +259,13 @@ vst_application_init (VstApplication *self)
   };
 
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  /* Translators: what the command line takes besides the options, in --help. */
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[LINK…]"));
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Set your password, turn on two-factor authentication "
+                                              "and open your collaborative space.\n"
+                                              "LINK is a vestibule:// link from an invitation or "
+                                              "password reset e-mail."));
 }
 
 VstApplication *

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 /* Unit tests of the server's pieces that need no network: the KDF, the
- * MIME builder, the templates, the catalogue reader and the SQLite store. */
+ * MIME builder, the templates, the catalogue reader, the SQLite store and
+ * the parsing of request bodies. */
 
 #define G_LOG_DOMAIN "test-server-units"
 
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "vst-api-request.h"
 #include "vst-catalog.h"
 #include "vst-kdf.h"
 #include "vst-mail-template.h"
@@ -129,7 +131,7 @@ test_catalog (void)
 
   g_assert_no_error (error);
   g_assert_cmpstr (vst_catalog_lookup (fr, "The login or the password is wrong."), ==,
-                   "L’identifiant ou le mot de passe est erroné.");
+                   "L’identifiant ou le mot de passe est incorrect.");
   g_assert_cmpstr (vst_catalog_lookup (fr, "not in the catalogue"), ==, "not in the catalogue");
   g_assert_cmpuint (vst_catalog_get_size (none), ==, 0);
   g_assert_cmpstr (vst_catalog_lookup (none, "x"), ==, "x");
@@ -229,6 +231,109 @@ test_store (void)
   g_rmdir (dir);
 }
 
+static VstApiRequest *
+parse_request (VstApiBodyKind   kind,
+               const char      *body,
+               GError         **error)
+{
+  return vst_api_request_parse (kind, body, strlen (body), error);
+}
+
+static void
+test_api_request (void)
+{
+  /* Blanks, which json-glib parses to no root: found by fuzz-api-bodies,
+   * it logged a critical (tests/fuzz/corpus/fuzz-api-bodies/regression-*). */
+  static const char * const not_strict[] = {
+    "{'code': '1'}", "{\"code\": \"1\"} {\"code\": \"2\"}", "{\"code\": \"1\",}", "{code: \"1\"}",
+    "{\"code\": \"1\"} x", "{\"code\": \"1\" /* c */}", "{\"code\": \"1\", \"n\": 01}",
+    "{\"code\": \"1\", \"n\": 1.}", "{\"code\": \"1\", \"n\": .5}", "{\"code\": \"1\", \"n\": +1}",
+    "{\"code\": \"1\", \"n\": NaN}", "{\"code\": \"1\", \"n\": -Infinity}", "{\"code\": \"1\", \"n\": 0x10}",
+    "{\"code\": \"1\", \"s\": \"a\tb\"}", "{\"code\": \"1\", \"s\": \"\\x41\"}", "{\"code\": \"1\", \"s\": \"\\u12\"}",
+    /* json-glib reads "\\377" as the byte 0xff: a login that is not UTF-8
+     * (found by fuzz-api-bodies, corpus/fuzz-api-bodies/regression-octal-escape). */
+    "{\"code\": \"1\", \"s\": \"\\377\"}", "{\"code\": \"\\61\"}",
+    "{\"code\": \"1\", \"n\": tru}", "{\"code\": \"1\", \"n\": True}", "{\"code\" \"1\"}", "{\"code\": \"1\"",
+    "{\"code\": \"1\", \"a\": [1,]}", "{\"code\": \"1\", \"a\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+  };
+  static const char * const strict[] = {
+    "{\"code\":\"1\"}", " \r\n\t{ \"code\" : \"1\" } \n", "{\"code\": \"\\u0031\"}",
+    "{\"code\": \"1\", \"x\": [1, -0, -0.5e+3, 2E-2, true, false, null, {}, [], \"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\"]}",
+    "{\"x\": {\"y\": [[[]]]}, \"code\": \"1\"}",
+  };
+  static const char * const not_json[] = { "", " ", "\n", " \t\r\n ", "{", "\xff", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VstApiRequest) request = NULL;
+
+  for (guint i = 0; not_json[i] != NULL; i++)
+    for (VstApiBodyKind kind = 0; kind < VST_API_N_BODIES; kind++)
+      {
+        g_assert_null (vst_api_request_parse (kind, not_json[i], strlen (not_json[i]), &error));
+        g_assert_error (error, VST_API_REQUEST_ERROR, VST_API_REQUEST_ERROR_NOT_JSON);
+        g_clear_error (&error);
+      }
+  /* A NUL inside the bytes is not JSON either, whatever follows it. */
+  g_assert_null (vst_api_request_parse (VST_API_BODY_TOTP_CODE, "{\"code\":\"1\"}\0", 13, &error));
+  g_assert_error (error, VST_API_REQUEST_ERROR, VST_API_REQUEST_ERROR_NOT_JSON);
+  g_clear_error (&error);
+
+  /* An escaped NUL would cut a password short: refused. An escaped
+   * backslash before "u0000" is only text. */
+  g_assert_null (parse_request (VST_API_BODY_SESSION,
+                                "{\"login\": \"a\", \"password\": \"Long-Password-42\\u0000x\"}", &error));
+  g_assert_error (error, VST_API_REQUEST_ERROR, VST_API_REQUEST_ERROR_NOT_JSON);
+  g_clear_error (&error);
+  request = parse_request (VST_API_BODY_SESSION,
+                           "{\"login\": \"a\", \"password\": \"p\\\\u0000\"}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (request->password, ==, "p\\u0000");
+  g_clear_pointer (&request, vst_api_request_free);
+
+  /* Strict RFC 8259: json-glib 1.6 takes all of these. */
+  for (guint i = 0; i < G_N_ELEMENTS (not_strict); i++)
+    {
+      g_assert_null (parse_request (VST_API_BODY_TOTP_CODE, not_strict[i], &error));
+      g_assert_error (error, VST_API_REQUEST_ERROR, VST_API_REQUEST_ERROR_NOT_JSON);
+      g_clear_error (&error);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (strict); i++)
+    {
+      request = parse_request (VST_API_BODY_TOTP_CODE, strict[i], &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (request->code, ==, "1");
+      g_clear_pointer (&request, vst_api_request_free);
+    }
+
+  g_assert_null (parse_request (VST_API_BODY_SESSION, "[1, 2]", &error));
+  g_assert_error (error, VST_API_REQUEST_ERROR, VST_API_REQUEST_ERROR_NOT_OBJECT);
+  g_clear_error (&error);
+  g_assert_null (parse_request (VST_API_BODY_SESSION, "{\"login\": 42, \"password\": 1}", &error));
+  g_assert_error (error, VST_API_REQUEST_ERROR, VST_API_REQUEST_ERROR_BAD_MEMBER);
+  g_assert_cmpstr (error->message, ==, "login");
+  g_clear_error (&error);
+  g_assert_null (parse_request (VST_API_BODY_PASSWORD, "{\"login\": \"a\", \"token\": null}", &error));
+  g_assert_error (error, VST_API_REQUEST_ERROR, VST_API_REQUEST_ERROR_BAD_MEMBER);
+  g_assert_cmpstr (error->message, ==, "token");
+  g_clear_error (&error);
+
+  request = parse_request (VST_API_BODY_SESSION, "{\"login\": \" JDupont \", \"password\": \"p\"}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (request->login, ==, "jdupont");
+  g_assert_cmpstr (request->password, ==, "p");
+  g_clear_pointer (&request, vst_api_request_free);
+
+  request = parse_request (VST_API_BODY_ACCOUNT,
+                           "{\"login\": \"ab\", \"email\": \"a@example.org\", \"display_name\": \"A\","
+                           " \"language\": \"fr\", \"space_name\": null}", &error);
+  g_assert_no_error (error);
+  g_assert_null (request->space_name);
+  g_clear_pointer (&request, vst_api_request_free);
+  g_assert_null (parse_request (VST_API_BODY_ACCOUNT,
+                                "{\"login\": \"ab\", \"email\": \"a@example.org\", \"display_name\": \"A\","
+                                " \"language\": \"de\"}", &error));
+  g_assert_error (error, VST_API_REQUEST_ERROR, VST_API_REQUEST_ERROR_BAD_LANGUAGE);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -241,6 +346,7 @@ main (int    argc,
   g_test_add_func ("/Server/Templates/all", test_templates);
   g_test_add_func ("/Server/Catalog/french", test_catalog);
   g_test_add_func ("/Server/Store/sqlite", test_store);
+  g_test_add_func ("/Server/Api/request", test_api_request);
 
   return g_test_run ();
 }

@@ -11,7 +11,7 @@ import stat
 import time
 import unittest
 
-from vsttest import ADMIN_TOKEN, ServerTestCase, other_code, parts, reset_token, totp
+from vsttest import ADMIN_TOKEN, STORE, ServerTestCase, other_code, parts, reset_token, totp
 
 PASSWORD = "Velo-Rouge-Montagne-42"
 
@@ -150,19 +150,21 @@ class Lifecycle(ServerTestCase):
         self.assertIn("Council", r.json["uri"])
         self.assertEqual(s.request("GET", "/api/v1/account", token=session).json["totp"], "pending")
 
-        r = s.request("POST", "/api/v1/totp/activate", {"code": "12ab56"}, token=session)
+        r = s.request("POST", "/api/v1/totp/activate", {"code": "12ab56", "password": PASSWORD}, token=session)
         self.assertEqual((r.status, r.json["error"], r.json["reason"]), (422, "invalid_code", "malformed"))
-        r = s.request("POST", "/api/v1/totp/activate", {"code": other_code(secret, s.now())}, token=session)
+        r = s.request("POST", "/api/v1/totp/activate", {"code": other_code(secret, s.now()), "password": PASSWORD}, token=session)
         self.assertEqual((r.status, r.json["reason"]), (422, "mismatch"))
 
         # A code computed by oathtool from the returned secret activates it.
         code = totp(secret, s.now())
         codes.append(code)
-        r = s.request("POST", "/api/v1/totp/activate", {"code": code}, token=session)
+        # The password comes along: a directory store proves the pairing
+        # with a password-and-code sign-in of its own (docs/api.md).
+        r = s.request("POST", "/api/v1/totp/activate", {"code": code, "password": PASSWORD}, token=session)
         self.assertEqual((r.status, r.json), (200, {"totp": "active"}))
 
         # The same code again is refused, everywhere.
-        r = s.request("POST", "/api/v1/totp/activate", {"code": code}, token=session)
+        r = s.request("POST", "/api/v1/totp/activate", {"code": code, "password": PASSWORD}, token=session)
         self.assertEqual((r.status, r.json["error"]), (409, "totp_not_pending"))
         r = s.request("POST", "/api/v1/totp/verify", {"code": code}, token=session)
         self.assertEqual((r.status, r.json["error"], r.json["reason"]), (422, "invalid_code", "replayed"))
@@ -245,12 +247,53 @@ class Lifecycle(ServerTestCase):
         self.assertNotEqual(new_secret, secret)
         code = totp(new_secret, s.now())
         codes.append(code)
-        r = s.request("POST", "/api/v1/totp/activate", {"code": code}, token=session)
+        # The password comes along: a directory store proves the pairing
+        # with a password-and-code sign-in of its own (docs/api.md).
+        r = s.request("POST", "/api/v1/totp/activate", {"code": code, "password": PASSWORD}, token=session)
         self.assertEqual((r.status, r.json), (200, {"totp": "active"}))
         self.assertEqual(s.admin("GET", "/accounts/jdupont").json["totp"], "active")
         listed = s.admin("GET", "/accounts").json["accounts"]
         self.assertEqual([a["login"] for a in listed], ["jdupont"])
 
+        if STORE == "ldap":
+            self.check_directory(s, secrets, new_secret)
+        else:
+            self.check_database(s, token, session)
+
+        # The log: structured, and without a secret.
+        log = s.log()
+        self.assertIn("EVENT=totp-activated", log)
+        self.assertIn("LOGIN=jdupont", log)
+        for value in secrets:
+            self.assertNotIn(value, log)
+        bare = re.sub(r"^\S+ ", "", log, flags=re.M)  # without the time stamps
+        for value in codes:
+            self.assertNotRegex(bare, rf"(?<!\d){value}(?!\d)")
+
+    def check_directory(self, s, secrets, secret):
+        """The directory holds the account, the hashed password and the
+        active key; the service's own file holds neither."""
+        import base64
+        import slapdtest
+        r = s.slapd.root("ldapsearch", "-LLL", "-b", s.slapd.user_dn("jdupont"), "*", "+")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertIn("mail: jean@example.org", r.stdout)
+        self.assertIn("preferredLanguage: fr", r.stdout)
+        self.assertIn("objectClass: oathTOTPUser", r.stdout)
+        self.assertIn(f"oathTOTPToken: cn=jdupont,{slapdtest.TOKENS_DN}", r.stdout)
+        self.assertIn("userPassword:: ", r.stdout)
+        stored = re.search(r"^userPassword:: (\S+)", r.stdout, re.M).group(1)
+        self.assertTrue(base64.b64decode(stored).startswith(b"{SSHA}"))
+        r = s.slapd.root("ldapsearch", "-LLL", "-b", f"cn=jdupont,{slapdtest.TOKENS_DN}", "oathSecret")
+        raw = base64.b64decode(re.search(r"^oathSecret:: (\S+)", r.stdout, re.M).group(1))
+        self.assertEqual(base64.b32encode(raw).decode().rstrip("="), secret)
+        db = sqlite3.connect(f"file:{s.database}?mode=ro", uri=True)
+        dump = "\n".join(db.iterdump())
+        db.close()
+        for value in secrets:
+            self.assertNotIn(value, dump)
+
+    def check_database(self, s, token, session):
         # The database: 0600, write-ahead logging, no secret in clear.
         self.assertEqual(stat.S_IMODE(os.stat(s.database).st_mode), 0o600)
         for suffix in ("-wal", "-shm"):
@@ -267,16 +310,6 @@ class Lifecycle(ServerTestCase):
         db.close()
         for value in (PASSWORD, token, session, ADMIN_TOKEN):
             self.assertNotIn(value, dump)
-
-        # The log: structured, and without a secret.
-        log = s.log()
-        self.assertIn("EVENT=totp-activated", log)
-        self.assertIn("LOGIN=jdupont", log)
-        for value in secrets:
-            self.assertNotIn(value, log)
-        bare = re.sub(r"^\S+ ", "", log, flags=re.M)  # without the time stamps
-        for value in codes:
-            self.assertNotRegex(bare, rf"(?<!\d){value}(?!\d)")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,9 @@ import urllib.request
 from aiosmtpd.controller import Controller
 
 SERVER = os.environ.get("VESTIBULE_SERVER_BINARY", "vestibule-server")
+# Which store the server keeps its accounts in: "sqlite" (the default) or
+# "ldap", a real slapd of its own (slapdtest.py) started for each server.
+STORE = os.environ.get("VESTIBULE_TEST_STORE", "sqlite")
 ADMIN_TOKEN = "test-admin-token-" + os.urandom(12).hex()
 # What only reset e-mails hold in their text part.
 RESET_MARK = "vestibule://reset?"
@@ -128,6 +131,13 @@ class Server:
         self.offset = 0
         self.process = None
         self.smtp_port = smtp_port
+        self.slapd = None
+        store_config = ""
+        if STORE == "ldap":
+            import slapdtest
+            self.slapd = slapdtest.Slapd()
+            self.slapd.start()
+            store_config = self.slapd.server_config()
 
         fd = os.open(self.token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
@@ -156,6 +166,7 @@ retry-max-seconds=2
 [testing]
 clock-offset-file={self.clock_file}
 {extra_config}
+{store_config}
 """)
 
     # The clock ---------------------------------------------------------
@@ -222,6 +233,9 @@ clock-offset-file={self.clock_file}
 
     def cleanup(self):
         self.stop()
+        if self.slapd is not None:
+            self.slapd.cleanup()
+            self.slapd = None
         self.dir.cleanup()
 
     # HTTP --------------------------------------------------------------
@@ -281,6 +295,25 @@ def reset_token(msg):
     return m.group(2)
 
 
+# What a sanitizer or GLib writes when something went wrong: under the
+# ASan+UBSan build (build-aux/run-tests.sh), leaks found by LeakSanitizer at
+# exit, memory errors and undefined behaviour all end up in the server's log.
+# A library's warning (GLib, json-glib, libsoup) is a fault too; the
+# server's own warnings are operational and may be expected.
+SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error:", "CRITICAL")
+LIBRARY_WARNING = re.compile(r" WARNING (?!vestibule-server:)\S+: ")
+
+
+def check_clean_exit(code, log):
+    """Fails unless a graceful stop (SIGTERM) exited 0 with nothing in @log
+    that a sanitizer or a library writes on a fault."""
+    assert code == 0, f"the server exited with {code}:\n{log[-4000:]}"
+    for mark in SANITIZER_MARKS:
+        assert mark not in log, f"{mark!r} in the server's log:\n{log[-4000:]}"
+    m = LIBRARY_WARNING.search(log)
+    assert m is None, f"a library's warning in the server's log:\n{log[max(0, m.start() - 200):m.start() + 800] if m else ''}"
+
+
 class ServerTestCase(unittest.TestCase):
     """Starts a mail sink and a server for each test class."""
 
@@ -299,9 +332,7 @@ class ServerTestCase(unittest.TestCase):
         log = cls.server.log()
         cls.server.cleanup()
         cls.sink.stop()
-        # A graceful stop exits 0; under AddressSanitizer a leak makes it fail.
-        assert code == 0, f"the server exited with {code}:\n{log[-4000:]}"
-        assert "CRITICAL" not in log and "AddressSanitizer" not in log, log[-4000:]
+        check_clean_exit(code, log)
 
     def invite(self, login, language="en", display_name="Jean Dupont", email_address=None):
         email_address = email_address or f"{login}@example.org"
