@@ -9,7 +9,7 @@ PKGS="
   libsoup-3.0-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev
   slapd ldap-utils libldap-dev
   libgtk-4-dev libadwaita-1-dev
-  oathtool zbar-tools python3 python3-aiosmtpd wrk
+  oathtool zbar-tools python3 python3-aiosmtpd wrk valgrind
   xvfb xauth dbus dbus-x11 at-spi2-core python3-pyatspi gir1.2-atspi-2.0 xdotool imagemagick
   locales
   flatpak-builder help2man groff-base man-db systemd librsvg2-bin x11-utils

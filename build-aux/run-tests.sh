@@ -53,6 +53,9 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite _build/sanitize --werror --buildtype=debug \
     -Db_sanitize=address,undefined -Db_lundef=false
 
+echo "== libFuzzer targets, 20 s each (longer runs: docs/reliability.md)"
+FUZZ_BUILDDIR=_build/fuzz FUZZ_SECONDS=20 ./build-aux/run-fuzzers.sh
+
 # One closing line for whoever reads the log: every result of both runs.
 /usr/bin/python3 - "$top/_build/werror" "$top/_build/sanitize" <<'PY'
 import json, sys

@@ -308,7 +308,9 @@ def check_pkg_config(destdir):
                     '  g_autofree char *s = vst_base32_encode ((const guint8 *) "hi", 2);\n'
                     '  return g_strcmp0 (s, "NBUQ") != 0;\n}\n')
         exe = os.path.join(tmp, "use-core")
-        code, out = run(["cc", "-o", exe, source] + shlex.split(flags))
+        sanitize = os.environ.get("VESTIBULE_SANITIZE", "none")
+        extra = [f"-fsanitize={sanitize}"] if sanitize not in ("", "none") else []
+        code, out = run(["cc", "-o", exe, source] + extra + shlex.split(flags))
         if check(code == 0, f"a program builds against the installed core\n{out}"):
             libdir = in_destdir(destdir, directory("libdir"))
             code, out = run([exe], env=dict(os.environ, LD_LIBRARY_PATH=libdir))
@@ -381,7 +383,7 @@ def cmd_launch():
                    GDK_BACKEND="x11", NO_AT_BRIDGE="1", LC_ALL="C.UTF-8")
         env.pop("DISPLAY", None)
         env.pop("WAYLAND_DISPLAY", None)
-        proc = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x900x24",
+        proc = subprocess.run(["xvfb-run", "-a", "-n", "220", "-s", "-screen 0 1280x900x24",
                                "dbus-run-session", "--", sys.executable, __file__,
                                "launch-inside"], env=env, timeout=240)
         check(proc.returncode == 0, "the installed wizard starts from its desktop file")

@@ -253,13 +253,17 @@ test_api_request (void)
     /* json-glib reads "\\377" as the byte 0xff: a login that is not UTF-8
      * (found by fuzz-api-bodies, corpus/fuzz-api-bodies/regression-octal-escape). */
     "{\"code\": \"1\", \"s\": \"\\377\"}", "{\"code\": \"\\61\"}",
+    /* Lone surrogates, which json-glib turns into bytes that are not UTF-8
+     * (found by fuzz-api-bodies, corpus/fuzz-api-bodies/regression-lone-surrogate). */
+    "{\"code\": \"\\ud800(\"}", "{\"code\": \"\\udc00\"}", "{\"code\": \"\\ud800\\ud800\"}",
+    "{\"code\": \"\\ud800\\u0041\"}", "{\"code\": \"\\ud800\"}",
     "{\"code\": \"1\", \"n\": tru}", "{\"code\": \"1\", \"n\": True}", "{\"code\" \"1\"}", "{\"code\": \"1\"",
     "{\"code\": \"1\", \"a\": [1,]}", "{\"code\": \"1\", \"a\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
   };
   static const char * const strict[] = {
     "{\"code\":\"1\"}", " \r\n\t{ \"code\" : \"1\" } \n", "{\"code\": \"\\u0031\"}",
     "{\"code\": \"1\", \"x\": [1, -0, -0.5e+3, 2E-2, true, false, null, {}, [], \"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\"]}",
-    "{\"x\": {\"y\": [[[]]]}, \"code\": \"1\"}",
+    "{\"x\": {\"y\": [[[]]]}, \"code\": \"1\"}", "{\"code\": \"1\", \"s\": \"\\ud83d\\ude00\"}",
   };
   static const char * const not_json[] = { "", " ", "\n", " \t\r\n ", "{", "\xff", NULL };
   g_autoptr(GError) error = NULL;

@@ -60,12 +60,6 @@ class BadInput(ServerTestCase):
         self.assertTrue(r.json["message"], r)
         self.assertTrue(r.headers["Content-Type"].startswith("application/json"), r.headers)
 
-    def assertClientError(self, r):
-        self.assertGreaterEqual(r.status, 400, r)
-        self.assertLess(r.status, 500, r)
-        self.assertIsNotNone(r.json, r)
-        self.assertIn("error", r.json)
-
     def assertUp(self):
         self.assertTrue(self.server.alive(), self.server.log()[-3000:])
         self.assertEqual(self.server.request("GET", "/api/v1/info").status, 200)
@@ -155,10 +149,14 @@ class BadInput(ServerTestCase):
                     self.assertError(self.server.request("POST", path, raw=raw, token=token), 400, "bad_request")
                 raw = b'{"' + seq + b'": "a"}'
                 self.assertError(self.server.request("POST", path, raw=raw, token=token), 400, "bad_request")
-        # A lone surrogate, escaped: valid bytes, and still nothing breaks.
-        for escape in (b"\\ud800", b"\\udc00x", b"\\ud800\\ud800"):
+        # A lone surrogate, escaped: valid bytes, but json-glib would make a
+        # string that is not UTF-8 of it (found by fuzz-api-bodies).
+        for escape in (b"\\ud800", b"\\udc00x", b"\\ud800\\ud800", b"\\ud800("):
             raw = b'{"login": "a' + escape + b'", "password": "p"}'
-            self.assertClientError(self.server.request("POST", "/api/v1/sessions", raw=raw))
+            self.assertError(self.server.request("POST", "/api/v1/sessions", raw=raw), 400, "bad_request")
+        # A pair is a character like any other.
+        raw = b'{"login": "\\ud83d\\ude00", "password": "p"}'
+        self.assertError(self.server.request("POST", "/api/v1/sessions", raw=raw), 401, "invalid_credentials")
 
     def test_nul_bytes(self):
         for path, token, good in self.endpoints():
