@@ -1,7 +1,9 @@
 #!/bin/sh
-# Vestibule's whole test run, as CI does it: install what is missing, build
-# with warnings as errors, run every test, then build again with
-# AddressSanitizer + UndefinedBehaviorSanitizer and run every test again.
+# Vestibule's whole test run, as CI does it: install what is missing, check
+# that French is complete, build with warnings as errors and run every test,
+# check that the release tarball builds, build again with AddressSanitizer +
+# UndefinedBehaviorSanitizer and run every test again, then run each libFuzzer
+# target briefly.
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -53,8 +55,8 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite _build/sanitize --werror --buildtype=debug \
     -Db_sanitize=address,undefined -Db_lundef=false
 
-echo "== libFuzzer targets, 20 s each (longer runs: docs/reliability.md)"
-FUZZ_BUILDDIR=_build/fuzz FUZZ_SECONDS=20 ./build-aux/run-fuzzers.sh
+echo "== libFuzzer targets, 10 s each (longer runs: docs/reliability.md)"
+FUZZ_BUILDDIR=_build/fuzz FUZZ_SECONDS=10 ./build-aux/run-fuzzers.sh
 
 # One closing line for whoever reads the log: every result of both runs.
 /usr/bin/python3 - "$top/_build/werror" "$top/_build/sanitize" <<'PY'
