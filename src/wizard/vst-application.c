@@ -166,7 +166,8 @@ vst_application_open (GApplication  *application,
       link = vst_link_parse (uri, &error);
       if (link == NULL)
         {
-          g_warning ("Ignoring %s: %s", uri, error->message);
+          /* Never the link itself: a reset link holds its token. */
+          g_warning ("Ignoring a link that is not valid: %s", error->message);
           continue;
         }
 
