@@ -13,32 +13,34 @@
 
 struct _VstHelpDialog
 {
-  AdwMessageDialog  parent_instance;
+  AdwWindow         parent_instance;
 
   GtkLabel         *summary_label;
   char             *summary;
 };
 
-G_DEFINE_FINAL_TYPE (VstHelpDialog, vst_help_dialog, ADW_TYPE_MESSAGE_DIALOG)
+G_DEFINE_FINAL_TYPE (VstHelpDialog, vst_help_dialog, ADW_TYPE_WINDOW)
 
+/* Copies the summary, confirms it in the main window (where the person goes
+ * back to) and closes, as a dialog's main response would. */
 static void
-response_cb (VstHelpDialog *self,
-             const char    *response)
+copy_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
 {
+  VstHelpDialog *self = VST_HELP_DIALOG (widget);
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+  GtkWidget *overlay = NULL;
 
-  if (g_strcmp0 (response, "copy") == 0)
-    {
-      GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
-      GtkWidget *overlay = NULL;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), self->summary);
 
-      gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), self->summary);
+  if (ADW_IS_APPLICATION_WINDOW (parent))
+    overlay = adw_application_window_get_content (ADW_APPLICATION_WINDOW (parent));
+  if (ADW_IS_TOAST_OVERLAY (overlay))
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay),
+                                 adw_toast_new (_("Summary copied: paste it into your message to the helpdesk")));
 
-      if (parent != NULL)
-        overlay = adw_application_window_get_content (ADW_APPLICATION_WINDOW (parent));
-      if (ADW_IS_TOAST_OVERLAY (overlay))
-        adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay),
-                                     adw_toast_new (_("Summary copied: paste it into your message to the helpdesk")));
-    }
+  gtk_window_close (GTK_WINDOW (self));
 }
 
 static void
@@ -64,14 +66,15 @@ vst_help_dialog_class_init (VstHelpDialogClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/vestibule/Vestibule/vst-help-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, VstHelpDialog, summary_label);
+
+  gtk_widget_class_install_action (widget_class, "help.copy", NULL, copy_action_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void
 vst_help_dialog_init (VstHelpDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  g_signal_connect (self, "response", G_CALLBACK (response_cb), NULL);
 }
 
 VstHelpDialog *

@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 
 #define VST_TYPE_HELP_DIALOG (vst_help_dialog_get_type ())
 
-G_DECLARE_FINAL_TYPE (VstHelpDialog, vst_help_dialog, VST, HELP_DIALOG, AdwMessageDialog)
+G_DECLARE_FINAL_TYPE (VstHelpDialog, vst_help_dialog, VST, HELP_DIALOG, AdwWindow)
 
 VstHelpDialog *vst_help_dialog_new         (GtkWindow     *parent,
                                             VstSession    *session,
