@@ -479,14 +479,17 @@ vst_admin_format_locked (JsonObject *account,
   return g_strdup_printf (_("until %s"), when);
 }
 
-char *
-vst_admin_format_last_email (JsonObject *account,
-                             gint64      now)
+/* The last e-mail's kind, status and when, with @format_when writing the
+ * "when": relative in the table, a full date in `show`. */
+static char *
+format_last_email (JsonObject *account,
+                   gint64      now,
+                   char     *(*format_when) (gint64 then, gint64 now))
 {
   JsonObject *email = member_object (account, "last_email");
   const char *kind;
   const char *status;
-  g_autofree char *ago = NULL;
+  g_autofree char *when = NULL;
   gint64 at;
 
   if (email == NULL)
@@ -498,15 +501,23 @@ vst_admin_format_last_email (JsonObject *account,
   if (!member_time (email, "at", &at))
     return status != NULL ? g_strdup_printf ("%s %s", kind, status) : g_strdup (kind);
 
-  ago = vst_admin_format_relative_time (at, now);
+  when = format_when (at, now);
   if (status == NULL)
     /* Translators: the kind of the last e-mail and when it was sent, as in
      * "invitation, 5 minutes ago". */
-    return g_strdup_printf (_("%s, %s"), kind, ago);
-  /* Translators: the last e-mail sent to an account, in the LAST E-MAIL
-   * column: its kind, its status and when, as in "invitation sent, 5 minutes
-   * ago". Use %1$s, %2$s and %3$s to change the order. */
-  return g_strdup_printf (_("%s %s, %s"), kind, status, ago);
+    return g_strdup_printf (_("%s, %s"), kind, when);
+  /* Translators: the last e-mail sent to an account: its kind, its status
+   * and when, as in "invitation sent, 5 minutes ago" (in the LAST E-MAIL
+   * column) or "invitation sent, 2025-11-23 14:05 (3 days ago)". Use %1$s,
+   * %2$s and %3$s to change the order. */
+  return g_strdup_printf (_("%s %s, %s"), kind, status, when);
+}
+
+char *
+vst_admin_format_last_email (JsonObject *account,
+                             gint64      now)
+{
+  return format_last_email (account, now, vst_admin_format_relative_time);
 }
 
 static int
@@ -632,28 +643,7 @@ static char *
 format_last_email_details (JsonObject *account,
                            gint64      now)
 {
-  JsonObject *email = member_object (account, "last_email");
-  const char *kind;
-  const char *status;
-  g_autofree char *moment = NULL;
-  gint64 at;
-
-  if (email == NULL)
-    return g_strdup (C_("last e-mail", "none"));
-
-  kind = format_email_kind (member_string (email, "kind"));
-  status = format_email_status (member_string (email, "status"));
-
-  if (!member_time (email, "at", &at))
-    return status != NULL ? g_strdup_printf ("%s %s", kind, status) : g_strdup (kind);
-
-  moment = format_moment (at, now);
-  if (status == NULL)
-    return g_strdup_printf (_("%s, %s"), kind, moment);
-  /* Translators: the last e-mail sent to an account: its kind, its status
-   * and when, as in "invitation sent, 2025-11-23 14:05 (3 days ago)". Use
-   * %1$s, %2$s and %3$s to change the order. */
-  return g_strdup_printf (_("%s %s, %s"), kind, status, moment);
+  return format_last_email (account, now, format_moment);
 }
 
 char *
