@@ -383,7 +383,7 @@ def cmd_launch():
                    GDK_BACKEND="x11", NO_AT_BRIDGE="1", LC_ALL="C.UTF-8")
         env.pop("DISPLAY", None)
         env.pop("WAYLAND_DISPLAY", None)
-        proc = subprocess.run(["xvfb-run", "-a", "-n", "220", "-s", "-screen 0 1280x900x24",
+        proc = subprocess.run(["xvfb-run", "-a", "-n", "220", "-s", "-screen 0 1280x900x24 -noreset",
                                "dbus-run-session", "--", sys.executable, __file__,
                                "launch-inside"], env=env, timeout=240)
         check(proc.returncode == 0, "the installed wizard starts from its desktop file")

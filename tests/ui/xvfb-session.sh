@@ -1,7 +1,9 @@
 #!/bin/sh
 # Runs a command on a private X server and session bus. Xvfb picks a free
 # display itself (-displayfd) once it is listening, so two runs never race
-# for one number, as `xvfb-run -a` can when one server is still going away.
+# for one number, as `xvfb-run -a` can when one server is still going away;
+# -noreset, because an X server resets when its last client leaves, and a
+# client connecting then (the wizard, after a screenshot) is turned away.
 set -eu
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/vst-xvfb.XXXXXX")
@@ -12,7 +14,7 @@ cleanup () {
 }
 trap cleanup EXIT INT TERM
 
-Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$dir/display" 2>"$dir/xvfb.log" &
+Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp -noreset 3>"$dir/display" 2>"$dir/xvfb.log" &
 xvfb=$!
 
 tries=0
