@@ -1211,10 +1211,12 @@ ldap_change_password_async (VstStore            *store,
            change_password_thread, cancellable, callback, user_data);
 }
 
+/* The end of a job that answers only yes or no: changing a password,
+ * proving a pairing. */
 static gboolean
-ldap_change_password_finish (VstStore      *store,
-                             GAsyncResult  *result,
-                             GError       **error)
+ldap_job_finish (VstStore      *store,
+                 GAsyncResult  *result,
+                 GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, store), FALSE);
 
@@ -1299,15 +1301,6 @@ ldap_prove_totp_async (VstStore            *store,
            prove_totp_thread, cancellable, callback, user_data);
 }
 
-static gboolean
-ldap_prove_totp_finish (VstStore      *store,
-                        GAsyncResult  *result,
-                        GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, store), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
 
 /* The object --------------------------------------------------------- */
 
@@ -1336,9 +1329,9 @@ vst_ldap_store_iface_init (VstStoreInterface *iface)
   iface->check_password_async = ldap_check_password_async;
   iface->check_password_finish = ldap_check_password_finish;
   iface->change_password_async = ldap_change_password_async;
-  iface->change_password_finish = ldap_change_password_finish;
+  iface->change_password_finish = ldap_job_finish;
   iface->prove_totp_async = ldap_prove_totp_async;
-  iface->prove_totp_finish = ldap_prove_totp_finish;
+  iface->prove_totp_finish = ldap_job_finish;
 }
 
 static void
