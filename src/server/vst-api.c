@@ -49,23 +49,53 @@ struct _VstApi
 
 G_DEFINE_FINAL_TYPE (VstApi, vst_api, G_TYPE_OBJECT)
 
-/* One request on its way: what a handler that waits for the KDF needs to
- * answer later. */
-typedef struct {
+typedef struct _Request Request;
+typedef void (*RequestFunc) (Request *req);
+
+/* One request on its way. Handlers never touch the SoupServerMessage: what
+ * they need from it is copied here when the request arrives, and what they
+ * answer is kept here until request_finish() sends it from the main thread.
+ * That lets a handler run in a worker thread when the store may wait on the
+ * network (see request_run()). */
+struct _Request
+{
   VstApi *api;
   SoupServerMessage *msg;
+  char *path;
   gboolean french;
   gboolean paused;
+  gboolean body_is_json;
+  GBytes *body_bytes;
+  char *bearer;
+
   VstApiRequest *body;
   VstAccount *account;
   char *login;
-  char *password;
+  const char *action;
+  GStrv history;
   guint8 token_hash[VST_STORE_HASH_LEN];
   gboolean has_token;
   /* While a directory proves a pairing: the step recorded before the code
    * was checked, put back if the password turns out wrong. */
   gint64 totp_last_step_before;
-} Request;
+  /* What an asynchronous step (the KDF, a directory bind) brought back. */
+  char *new_hash;
+  gboolean verified;
+  gint64 locked_until;
+  GError *async_error;
+  /* The handler a worker thread runs, and the main-thread step to take
+   * once it has run. */
+  RequestFunc handler;
+  RequestFunc then;
+
+  /* The answer. */
+  guint status;
+  char *response;
+  char *retry_after;
+  const char *allow;
+  gboolean close_connection;
+  gboolean kick_mailer;
+};
 
 static void
 request_free (Request *req)
@@ -77,30 +107,110 @@ request_free (Request *req)
     }
   g_clear_object (&req->api);
   g_clear_object (&req->msg);
+  g_free (req->path);
+  g_clear_pointer (&req->body_bytes, g_bytes_unref);
+  g_free (req->bearer);
   g_clear_pointer (&req->body, vst_api_request_free);
   g_clear_pointer (&req->account, vst_account_free);
   g_free (req->login);
-  vst_secure_free (req->password);
+  g_strfreev (req->history);
   OPENSSL_cleanse (req->token_hash, sizeof req->token_hash);
+  vst_secure_free (req->new_hash);
+  g_clear_error (&req->async_error);
+  g_free (req->response);
+  g_free (req->retry_after);
   g_free (req);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
-
-/* Keeps the message open while a worker thread runs. */
-static Request *
+/* Keeps the message open while a worker thread or the KDF runs. */
+static void
 request_pause (Request *req)
 {
+  if (req->paused)
+    return;
   soup_server_message_pause (req->msg);
   req->paused = TRUE;
   req->api->n_pending++;
-  return req;
 }
 
-static const char *
-request_path (Request *req)
+/* Sends the answer and frees @req; main thread only. */
+static void
+request_finish (Request *req)
 {
-  return g_uri_get_path (soup_server_message_get_uri (req->msg));
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (req->msg);
+  char *response = g_steal_pointer (&req->response);
+
+  g_assert (response != NULL);
+  if (req->kick_mailer)
+    vst_mailer_kick (req->api->mailer);
+  if (req->allow != NULL)
+    soup_message_headers_replace (headers, "Allow", req->allow);
+  if (req->retry_after != NULL)
+    soup_message_headers_replace (headers, "Retry-After", req->retry_after);
+  if (req->close_connection)
+    soup_message_headers_replace (headers, "Connection", "close");
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_message_headers_replace (headers, "Content-Language", req->french ? "fr" : "en");
+  soup_message_headers_replace (headers, "Vary", "Accept-Language");
+  soup_server_message_set_status (req->msg, req->status, NULL);
+  soup_server_message_set_response (req->msg, "application/json; charset=utf-8", SOUP_MEMORY_TAKE,
+                                    response, strlen (response));
+  request_free (req);
+}
+
+/* After a handler: its main-thread step if it asked for one (to start the
+ * KDF or a directory bind), or else the answer. */
+static void
+request_continue (Request *req)
+{
+  RequestFunc then = g_steal_pointer (&req->then);
+
+  if (then != NULL)
+    then (req);
+  else
+    request_finish (req);
+}
+
+static void
+request_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  Request *req = task_data;
+
+  req->handler (req);
+}
+
+static void
+request_ran_cb (GObject      *source_object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  request_continue (user_data);
+}
+
+/* Runs @handler, which may call the store, and then continues @req (which
+ * it takes). A store on the local disk answers at once, so the handler
+ * runs right here; one that waits on the network (a directory) must not
+ * hold up the main loop, so the handler runs in a worker thread. */
+static void
+request_run (Request     *req,
+             RequestFunc  handler)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (!vst_store_is_remote (req->api->store))
+    {
+      handler (req);
+      request_continue (req);
+      return;
+    }
+  request_pause (req);
+  task = g_task_new (req->api, NULL, request_ran_cb, req);
+  req->handler = handler;
+  g_task_set_task_data (task, req, NULL);
+  g_task_run_in_thread (task, request_thread);
 }
 
 static void
@@ -112,27 +222,22 @@ log_event (Request    *req,
   g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO,
                     "VST_EVENT", event,
                     "VST_LOGIN", login != NULL ? login : "",
-                    "VST_PATH", request_path (req),
+                    "VST_PATH", req->path,
                     "MESSAGE", "%s", message);
 }
 
 /* Replies ------------------------------------------------------------ */
 
-/* Takes @text, a JSON document. */
+/* Takes @text, a JSON document; request_finish() sends it. A handler
+ * replies once. */
 static void
 reply_text (Request *req,
             guint    status,
             char    *text)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (req->msg);
-  gsize length = strlen (text);
-
-  soup_server_message_set_status (req->msg, status, NULL);
-  soup_message_headers_replace (headers, "Cache-Control", "no-store");
-  soup_message_headers_replace (headers, "Content-Language", req->french ? "fr" : "en");
-  soup_message_headers_replace (headers, "Vary", "Accept-Language");
-  soup_server_message_set_response (req->msg, "application/json; charset=utf-8", SOUP_MEMORY_TAKE,
-                                    text, length);
+  g_assert (req->response == NULL);
+  req->status = status;
+  req->response = text;
 }
 
 static void
@@ -192,13 +297,11 @@ reply_retry_after (Request    *req,
                    gint64      seconds)
 {
   JsonObject *extra = json_object_new ();
-  g_autofree char *value = NULL;
 
   seconds = MAX (seconds, 1);
-  value = g_strdup_printf ("%" G_GINT64_FORMAT, seconds);
+  g_free (req->retry_after);
+  req->retry_after = g_strdup_printf ("%" G_GINT64_FORMAT, seconds);
   json_object_set_int_member (extra, "retry_after", seconds);
-  soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
-                                "Retry-After", value);
   reply_error_full (req, 429, code, msgid, extra);
 }
 
@@ -211,17 +314,17 @@ reply_internal (Request      *req,
       /* Nothing was written; the server goes on and the client may retry. */
       g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
                         "VST_EVENT", "storage-full",
-                        "VST_PATH", request_path (req),
+                        "VST_PATH", req->path,
                         "MESSAGE", "Storage full: %s", error->message);
-      soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
-                                    "Retry-After", "60");
+      g_free (req->retry_after);
+      req->retry_after = g_strdup ("60");
       reply_error (req, SOUP_STATUS_SERVICE_UNAVAILABLE, "storage_full",
                    N_("The server cannot save anything at the moment. Try again later."));
       return;
     }
   g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
                     "VST_EVENT", "internal-error",
-                    "VST_PATH", request_path (req),
+                    "VST_PATH", req->path,
                     "MESSAGE", "Internal error: %s", error->message);
   reply_error (req, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
                N_("Something went wrong on the server. Try again later."));
@@ -279,9 +382,9 @@ prefers_french (SoupServerMessage *msg)
 
 /* A body is JSON in UTF-8: it says so, or says nothing (docs/api.md). */
 static gboolean
-content_type_is_json (Request *req)
+content_type_is_json (SoupServerMessage *msg)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   g_autoptr(GHashTable) params = NULL;
   const char *type;
   const char *charset;
@@ -301,14 +404,12 @@ static gboolean
 parse_body (Request        *req,
             VstApiBodyKind  kind)
 {
-  SoupMessageBody *body = soup_server_message_get_request_body (req->msg);
-  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
   g_autoptr(GError) error = NULL;
-  gsize size;
-  const char *data = g_bytes_get_data (bytes, &size);
+  gsize size = 0;
+  const char *data = req->body_bytes != NULL ? g_bytes_get_data (req->body_bytes, &size) : "";
   const char *msgid;
 
-  if (!content_type_is_json (req))
+  if (!req->body_is_json)
     {
       reply_error (req, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
                    N_("The request must be sent as JSON (Content-Type: application/json)."));
@@ -394,10 +495,10 @@ new_token (gsize   n_bytes,
   return text;
 }
 
-static const char *
-get_bearer (Request *req)
+static char *
+dup_bearer (SoupServerMessage *msg)
 {
-  const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (req->msg),
+  const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                      "Authorization");
 
   if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0)
@@ -405,14 +506,33 @@ get_bearer (Request *req)
   header += 7;
   while (*header == ' ')
     header++;
-  return *header != '\0' ? header : NULL;
+  return *header != '\0' ? g_strdup (header) : NULL;
+}
+
+/* Copies what the handlers need from @msg. */
+static Request *
+request_new (VstApi            *api,
+             SoupServerMessage *msg)
+{
+  Request *req = g_new0 (Request, 1);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+
+  req->api = g_object_ref (api);
+  req->msg = g_object_ref (msg);
+  req->path = g_strdup (g_uri_get_path (soup_server_message_get_uri (msg)));
+  req->french = prefers_french (msg);
+  req->bearer = dup_bearer (msg);
+  req->body_is_json = content_type_is_json (msg);
+  if (body->length > 0 && body->length <= VST_API_MAX_BODY)
+    req->body_bytes = soup_message_body_flatten (body);
+  return req;
 }
 
 /* The signed-in account, or NULL after replying 401. */
 static VstAccount *
 require_session (Request *req)
 {
-  const char *bearer = get_bearer (req);
+  const char *bearer = req->bearer;
   guint8 hash[VST_STORE_HASH_LEN];
   g_autoptr(GError) error = NULL;
   VstAccount *account;
@@ -439,7 +559,7 @@ require_session (Request *req)
 static gboolean
 require_admin (Request *req)
 {
-  if (!vst_server_config_check_admin_token (req->api->config, get_bearer (req)))
+  if (!vst_server_config_check_admin_token (req->api->config, req->bearer))
     {
       reply_error (req, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
                    N_("The helpdesk token is missing or wrong."));
@@ -794,7 +914,7 @@ handle_password_resets (Request *req)
       reply_internal (req, error);
       return;
     }
-  vst_mailer_kick (self->mailer);
+  req->kick_mailer = TRUE;
   log_event (req, "reset-sent", account->login, "Password reset e-mail queued");
   reply_status (req, SOUP_STATUS_ACCEPTED, "sent");
 }
@@ -811,15 +931,15 @@ new_password_finish (VstApi        *self,
   return vst_kdf_hash_new_finish (result, error);
 }
 
+/* Keeps the new password (its hash or the directory's word), spends the
+ * token and opens a session. */
 static void
-password_hashed_cb (GObject      *source_object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+password_store (Request *req)
 {
-  g_autoptr(Request) req = user_data;
   VstApi *self = req->api;
+  const char *hash = req->new_hash;
+  const GError *async_error = req->async_error;
   g_autoptr(GError) error = NULL;
-  g_autofree char *hash = new_password_finish (self, result, &error);
   g_autofree char *session = NULL;
   g_autofree char *expires_day = NULL;
   g_autoptr(GHashTable) vars = NULL;
@@ -831,27 +951,27 @@ password_hashed_cb (GObject      *source_object,
 
   if (hash == NULL)
     {
-      if (g_error_matches (error, VST_KDF_ERROR, VST_KDF_ERROR_REUSED) ||
-          g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_PASSWORD_REUSED))
+      if (g_error_matches (async_error, VST_KDF_ERROR, VST_KDF_ERROR_REUSED) ||
+          g_error_matches (async_error, VST_STORE_ERROR, VST_STORE_ERROR_PASSWORD_REUSED))
         {
           log_event (req, "password-reused", req->account->login, "New password refused: used before");
           reply_error (req, 422, "password_reused",
                        N_("You used this password recently. Choose a new one."));
         }
-      else if (g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_PASSWORD_POLICY))
+      else if (g_error_matches (async_error, VST_STORE_ERROR, VST_STORE_ERROR_PASSWORD_POLICY))
         {
           /* The directory's own policy, mapped to the rule ids that the
            * wizard shows (the message is the rule id). */
           JsonObject *extra = json_object_new ();
           JsonArray *array = json_array_new ();
 
-          json_array_add_string_element (array, error->message);
+          json_array_add_string_element (array, async_error->message);
           json_object_set_array_member (extra, "violations", array);
           log_event (req, "password-policy", req->account->login, "New password refused by the directory");
           reply_error_full (req, 422, "password_policy", N_("This password does not follow the rules."), extra);
         }
       else
-        reply_internal (req, error);
+        reply_internal (req, async_error);
       return;
     }
 
@@ -872,7 +992,7 @@ password_hashed_cb (GObject      *source_object,
       vst_secure_free (g_steal_pointer (&session));
       return;
     }
-  vst_mailer_kick (self->mailer);
+  req->kick_mailer = TRUE;
   log_event (req, "password-set", req->account->login, "Password set");
 
   object = json_object_new ();
@@ -884,13 +1004,38 @@ password_hashed_cb (GObject      *source_object,
 }
 
 static void
+password_hashed_cb (GObject      *source_object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Request *req = user_data;
+
+  req->new_hash = new_password_finish (req->api, result, &req->async_error);
+  request_run (req, password_store);
+}
+
+/* On the main thread: the directory or the KDF takes the new password. */
+static void
+password_hash_start (Request *req)
+{
+  VstStore *store = req->api->store;
+
+  request_pause (req);
+  if (vst_store_owns_passwords (store))
+    vst_store_change_password_async (store, req->account->login, req->body->password, NULL,
+                                     password_hashed_cb, req);
+  else
+    vst_kdf_hash_new_async (req->body->password, (const char * const *) req->history, NULL,
+                            password_hashed_cb, req);
+}
+
+static void
 handle_password (Request *req)
 {
   VstApi *self = req->api;
   const char *token, *password;
   g_autoptr(GError) error = NULL;
   g_autoptr(VstPasswordCheck) check = NULL;
-  g_auto(GStrv) history = NULL;
   VstPasswordContext context = { 0 };
   gint64 now = vst_server_config_now (self->config);
 
@@ -940,41 +1085,33 @@ handle_password (Request *req)
       return;
     }
 
-  if (vst_store_owns_passwords (self->store))
+  if (!vst_store_owns_passwords (self->store))
     {
-      vst_store_change_password_async (self->store, req->account->login, password, NULL,
-                                       password_hashed_cb, request_pause (req));
-      return;
+      req->history = vst_store_get_password_history (self->store, req->account->id, PASSWORD_HISTORY, &error);
+      if (req->history == NULL)
+        {
+          reply_internal (req, error);
+          return;
+        }
     }
-  history = vst_store_get_password_history (self->store, req->account->id, PASSWORD_HISTORY, &error);
-  if (history == NULL)
-    {
-      reply_internal (req, error);
-      return;
-    }
-  vst_kdf_hash_new_async (password, (const char * const *) history, NULL,
-                          password_hashed_cb, request_pause (req));
+  req->then = password_hash_start;
 }
 
+/* Opens a session, or counts the failure, once the password is checked. */
 static void
-signin_verified_cb (GObject      *source_object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+signin_store (Request *req)
 {
-  g_autoptr(Request) req = user_data;
   VstApi *self = req->api;
   g_autoptr(GError) error = NULL;
   g_autofree char *session = NULL;
   guint8 session_hash[VST_STORE_HASH_LEN];
   gint64 now = vst_server_config_now (self->config);
-  gint64 locked_until = 0;
-  gboolean verified;
+  gint64 locked_until = req->locked_until;
+  gboolean verified = req->verified;
   JsonObject *object;
 
-  if (g_task_is_valid (result, self->store))
-    verified = vst_store_check_password_finish (self->store, result, &locked_until, &error);
-  else
-    verified = vst_kdf_verify_finish (result, &error);
+  if (req->async_error != NULL)
+    error = g_error_copy (req->async_error);
   if (g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_LOCKED))
     {
       /* The directory's lock-out (its own clock), which an administrator
@@ -1029,17 +1166,47 @@ signin_verified_cb (GObject      *source_object,
 }
 
 static void
+signin_verified_cb (GObject      *source_object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Request *req = user_data;
+  VstStore *store = req->api->store;
+
+  if (g_task_is_valid (result, store))
+    req->verified = vst_store_check_password_finish (store, result, &req->locked_until, &req->async_error);
+  else
+    req->verified = vst_kdf_verify_finish (result, &req->async_error);
+  request_run (req, signin_store);
+}
+
+/* On the main thread: the directory or the KDF checks the password. An
+ * unknown login or an account without a password is checked against a
+ * dummy hash, at the same cost, and fails. */
+static void
+signin_check_start (Request *req)
+{
+  VstStore *store = req->api->store;
+
+  request_pause (req);
+  if (req->account != NULL && vst_store_owns_passwords (store))
+    vst_store_check_password_async (store, req->login, req->body->password, NULL,
+                                    signin_verified_cb, req);
+  else
+    vst_kdf_verify_async (req->body->password, req->account != NULL ? req->account->password_hash : NULL,
+                          NULL, signin_verified_cb, req);
+}
+
+static void
 handle_sessions (Request *req)
 {
   VstApi *self = req->api;
-  const char *password;
   g_autoptr(GError) error = NULL;
   gint64 now = vst_server_config_now (self->config);
   gint64 until;
 
   if (!parse_body (req, VST_API_BODY_SESSION))
     return;
-  password = req->body->password;
   req->login = g_strdup (req->body->login);
 
   if (!signin_throttled_until (self, req->login, now, &until, &error))
@@ -1061,16 +1228,7 @@ handle_sessions (Request *req)
       reply_internal (req, error);
       return;
     }
-  if (req->account != NULL && vst_store_owns_passwords (self->store))
-    {
-      vst_store_check_password_async (self->store, req->login, password, NULL,
-                                      signin_verified_cb, request_pause (req));
-      return;
-    }
-  /* An unknown login or an account without a password is checked against
-   * a dummy hash, at the same cost, and fails. */
-  vst_kdf_verify_async (password, req->account != NULL ? req->account->password_hash : NULL, NULL,
-                        signin_verified_cb, request_pause (req));
+  req->then = signin_check_start;
 }
 
 /* Signed in ---------------------------------------------------------- */
@@ -1239,19 +1397,19 @@ check_code (Request    *req,
   return FALSE;
 }
 
+/* Makes the key active once the directory has accepted it, or puts the
+ * step back when only the password was wrong. */
 static void
-totp_proven_cb (GObject      *source_object,
-                GAsyncResult *result,
-                gpointer      user_data)
+totp_proven_store (Request *req)
 {
-  g_autoptr(Request) req = user_data;
   VstApi *self = req->api;
+  const GError *async_error = req->async_error;
   g_autoptr(GError) error = NULL;
   JsonObject *object;
 
-  if (!vst_store_prove_totp_finish (self->store, result, &error))
+  if (!req->verified)
     {
-      if (g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_BAD_PASSWORD))
+      if (g_error_matches (async_error, VST_STORE_ERROR, VST_STORE_ERROR_BAD_PASSWORD))
         {
           g_autoptr(GError) store_error = NULL;
 
@@ -1265,7 +1423,7 @@ totp_proven_cb (GObject      *source_object,
           log_event (req, "totp-proof-password", req->account->login, "Activation refused: wrong password");
           reply_error (req, 422, "invalid_password", N_("The password is wrong."));
         }
-      else if (g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_CODE_REFUSED))
+      else if (g_error_matches (async_error, VST_STORE_ERROR, VST_STORE_ERROR_CODE_REFUSED))
         {
           JsonObject *extra = json_object_new ();
 
@@ -1276,7 +1434,7 @@ totp_proven_cb (GObject      *source_object,
                             extra);
         }
       else
-        reply_internal (req, error);
+        reply_internal (req, async_error);
       return;
     }
   req->account->totp_state = VST_TOTP_STATE_ACTIVE;
@@ -1289,6 +1447,26 @@ totp_proven_cb (GObject      *source_object,
   object = json_object_new ();
   json_object_set_string_member (object, "totp", "active");
   reply_object (req, SOUP_STATUS_OK, object);
+}
+
+static void
+totp_proven_cb (GObject      *source_object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Request *req = user_data;
+
+  req->verified = vst_store_prove_totp_finish (req->api->store, result, &req->async_error);
+  request_run (req, totp_proven_store);
+}
+
+/* On the main thread: the directory signs in with the password and code. */
+static void
+totp_prove_start (Request *req)
+{
+  request_pause (req);
+  vst_store_prove_totp_async (req->api->store, req->account->login, req->body->password,
+                              req->body->code, NULL, totp_proven_cb, req);
 }
 
 static void
@@ -1333,8 +1511,7 @@ handle_totp_code (Request  *req,
       if (!check_code (req, account, code, FALSE))
         return;
       req->account = g_steal_pointer (&account);
-      vst_store_prove_totp_async (self->store, req->account->login, req->body->password, code, NULL,
-                                  totp_proven_cb, request_pause (req));
+      req->then = totp_prove_start;
       return;
     }
   if (!check_code (req, account, code, activate))
@@ -1345,6 +1522,18 @@ handle_totp_code (Request  *req,
   object = json_object_new ();
   json_object_set_string_member (object, "totp", "active");
   reply_object (req, SOUP_STATUS_OK, object);
+}
+
+static void
+handle_totp_activate (Request *req)
+{
+  handle_totp_code (req, TRUE);
+}
+
+static void
+handle_totp_verify (Request *req)
+{
+  handle_totp_code (req, FALSE);
 }
 
 /* Helpdesk ----------------------------------------------------------- */
@@ -1385,7 +1574,7 @@ handle_admin_create (Request *req)
         reply_internal (req, error);
       return;
     }
-  vst_mailer_kick (self->mailer);
+  req->kick_mailer = TRUE;
   log_event (req, "account-created", account->login, "Account created, invitation queued");
   reply_admin_account (req, SOUP_STATUS_CREATED, account->login);
 }
@@ -1423,12 +1612,11 @@ handle_admin_list (Request *req)
 }
 
 static void
-handle_admin_action (Request    *req,
-                     const char *login_text,
-                     const char *action)
+handle_admin_action (Request *req)
 {
   VstApi *self = req->api;
-  g_autofree char *login = vst_api_normalize_login (login_text);
+  const char *login = req->login;
+  const char *action = req->action;
   g_autoptr(VstAccount) account = NULL;
   g_autoptr(VstMail) mail = NULL;
   g_autoptr(GError) error = NULL;
@@ -1455,7 +1643,7 @@ handle_admin_action (Request    *req,
           reply_internal (req, error);
           return;
         }
-      vst_mailer_kick (self->mailer);
+      req->kick_mailer = TRUE;
       log_event (req, "invitation-resent", account->login, "Invitation queued again");
       reply_status (req, SOUP_STATUS_ACCEPTED, "queued");
     }
@@ -1504,7 +1692,7 @@ method_is (Request    *req,
 
   if (g_strv_contains ((const char * const *) methods, method))
     return TRUE;
-  soup_message_headers_replace (soup_server_message_get_response_headers (req->msg), "Allow", allowed);
+  req->allow = allowed;
   reply_error (req, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed",
                N_("This method is not allowed here."));
   return FALSE;
@@ -1516,85 +1704,81 @@ reply_not_found (Request *req)
   reply_error (req, SOUP_STATUS_NOT_FOUND, "not_found", N_("There is nothing at this address."));
 }
 
-static void
+/* The helpdesk's actions on one account, as static strings. */
+static const char *
+admin_action (const char *name)
+{
+  static const char * const actions[] = { "invitation", "reset-2fa", "unlock" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    if (strcmp (name, actions[i]) == 0)
+      return actions[i];
+  return NULL;
+}
+
+/* The handler for @req, or NULL once it has replied (not found, wrong
+ * method, no helpdesk token, or GET /api/v1/info, which needs no store). */
+static RequestFunc
 route (Request *req)
 {
-  const char *path = request_path (req);
+  static const struct {
+    const char *path;
+    const char *method;
+    RequestFunc handler;
+  } routes[] = {
+    { "password-resets", "POST", handle_password_resets },
+    { "password", "POST", handle_password },
+    { "sessions", "POST", handle_sessions },
+    { "account", "GET", handle_account },
+    { "totp", "POST", handle_totp },
+    { "totp/activate", "POST", handle_totp_activate },
+    { "totp/verify", "POST", handle_totp_verify },
+  };
   const char *method = soup_server_message_get_method (req->msg);
   const char *rest;
 
-  if (!g_str_has_prefix (path, "/api/v1/"))
+  if (!g_str_has_prefix (req->path, "/api/v1/"))
     {
       reply_not_found (req);
-      return;
+      return NULL;
     }
-  rest = path + strlen ("/api/v1/");
+  rest = req->path + strlen ("/api/v1/");
 
   if (strcmp (rest, "info") == 0)
     {
       if (method_is (req, "GET"))
         handle_info (req);
+      return NULL;
     }
-  else if (strcmp (rest, "password-resets") == 0)
+  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
+    if (strcmp (rest, routes[i].path) == 0)
+      return method_is (req, routes[i].method) ? routes[i].handler : NULL;
+
+  if (strcmp (rest, "admin/accounts") == 0)
     {
-      if (method_is (req, "POST"))
-        handle_password_resets (req);
+      if (!method_is (req, "GET, POST") || !require_admin (req))
+        return NULL;
+      return strcmp (method, "GET") == 0 ? handle_admin_list : handle_admin_create;
     }
-  else if (strcmp (rest, "password") == 0)
-    {
-      if (method_is (req, "POST"))
-        handle_password (req);
-    }
-  else if (strcmp (rest, "sessions") == 0)
-    {
-      if (method_is (req, "POST"))
-        handle_sessions (req);
-    }
-  else if (strcmp (rest, "account") == 0)
-    {
-      if (method_is (req, "GET"))
-        handle_account (req);
-    }
-  else if (strcmp (rest, "totp") == 0)
-    {
-      if (method_is (req, "POST"))
-        handle_totp (req);
-    }
-  else if (strcmp (rest, "totp/activate") == 0)
-    {
-      if (method_is (req, "POST"))
-        handle_totp_code (req, TRUE);
-    }
-  else if (strcmp (rest, "totp/verify") == 0)
-    {
-      if (method_is (req, "POST"))
-        handle_totp_code (req, FALSE);
-    }
-  else if (strcmp (rest, "admin/accounts") == 0)
-    {
-      if (method_is (req, "GET, POST") && require_admin (req))
-        {
-          if (strcmp (method, "GET") == 0)
-            handle_admin_list (req);
-          else
-            handle_admin_create (req);
-        }
-    }
-  else if (g_str_has_prefix (rest, "admin/accounts/"))
+  if (g_str_has_prefix (rest, "admin/accounts/"))
     {
       g_auto(GStrv) parts = g_strsplit (rest + strlen ("admin/accounts/"), "/", 3);
       guint n = g_strv_length (parts);
       g_autofree char *login = n >= 1 ? g_uri_unescape_string (parts[0], NULL) : NULL;
 
-      if (login == NULL || *login == '\0' || n > 2 ||
-          (n == 2 && strcmp (parts[1], "invitation") != 0 && strcmp (parts[1], "reset-2fa") != 0 &&
-           strcmp (parts[1], "unlock") != 0))
-        reply_not_found (req);
-      else if (method_is (req, n == 1 ? "GET" : "POST") && require_admin (req))
-        handle_admin_action (req, login, n == 2 ? parts[1] : NULL);
+      if (login == NULL || *login == '\0' || n > 2 || (n == 2 && admin_action (parts[1]) == NULL))
+        {
+          reply_not_found (req);
+          return NULL;
+        }
+      if (!method_is (req, n == 1 ? "GET" : "POST") || !require_admin (req))
+        return NULL;
+      req->login = vst_api_normalize_login (login);
+      req->action = n == 2 ? admin_action (parts[1]) : NULL;
+      return handle_admin_action;
     }
-  else
-    reply_not_found (req);
+  reply_not_found (req);
+  return NULL;
 }
 
 static void
@@ -1604,23 +1788,19 @@ server_cb (SoupServer        *server,
            GHashTable        *query,
            gpointer           user_data)
 {
-  VstApi *self = user_data;
-  g_autoptr(Request) req = g_new0 (Request, 1);
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  Request *req = request_new (user_data, msg);
+  RequestFunc handler = NULL;
 
-  req->api = g_object_ref (self);
-  req->msg = g_object_ref (msg);
-  req->french = prefers_french (msg);
-
-  if (body->length > VST_API_MAX_BODY)
+  if (soup_server_message_get_request_body (msg)->length > VST_API_MAX_BODY)
     reply_error (req, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
                  N_("The request is too large."));
   else
-    route (req);
+    handler = route (req);
 
-  /* A handler that waits for the KDF keeps the request for itself. */
-  if (req->paused)
-    g_steal_pointer (&req);
+  if (handler != NULL)
+    request_run (req, handler);
+  else
+    request_finish (req);
 }
 
 /* Answers 413 as soon as the headers declare an oversized body, so that no
@@ -1631,19 +1811,16 @@ static void
 got_headers_cb (SoupServerMessage *msg,
                 gpointer           user_data)
 {
-  VstApi *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  g_autoptr(Request) req = NULL;
+  Request *req;
 
   if (soup_message_headers_get_content_length (headers) <= VST_API_MAX_BODY)
     return;
-  req = g_new0 (Request, 1);
-  req->api = g_object_ref (self);
-  req->msg = g_object_ref (msg);
-  req->french = prefers_french (msg);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+  req = request_new (user_data, msg);
+  req->close_connection = TRUE;
   reply_error (req, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
                N_("The request is too large."));
+  request_finish (req);
 }
 
 static void

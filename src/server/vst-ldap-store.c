@@ -1302,6 +1302,12 @@ ldap_prove_totp_async (VstStore            *store,
 }
 
 
+static gboolean
+ldap_is_remote (VstStore *store)
+{
+  return TRUE;
+}
+
 /* The object --------------------------------------------------------- */
 
 static void
@@ -1332,6 +1338,7 @@ vst_ldap_store_iface_init (VstStoreInterface *iface)
   iface->change_password_finish = ldap_job_finish;
   iface->prove_totp_async = ldap_prove_totp_async;
   iface->prove_totp_finish = ldap_job_finish;
+  iface->is_remote = ldap_is_remote;
 }
 
 static void

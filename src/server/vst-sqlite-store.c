@@ -17,6 +17,10 @@ struct _VstSqliteStore
 {
   GObject parent_instance;
 
+  /* The connection serves one caller at a time: a store that waits on
+   * the network (the directory) calls this one from worker threads, and a
+   * transaction spans several statements. */
+  GRecMutex lock;
   sqlite3 *db;
 };
 
@@ -240,6 +244,7 @@ vst_sqlite_store_finalize (GObject *object)
   VstSqliteStore *self = VST_SQLITE_STORE (object);
 
   g_clear_pointer (&self->db, sqlite3_close);
+  g_rec_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (vst_sqlite_store_parent_class)->finalize (object);
 }
@@ -253,6 +258,7 @@ vst_sqlite_store_class_init (VstSqliteStoreClass *klass)
 static void
 vst_sqlite_store_init (VstSqliteStore *self)
 {
+  g_rec_mutex_init (&self->lock);
 }
 
 VstStore *
@@ -399,6 +405,7 @@ sqlite_create_account (VstStore       *store,
                        GError        **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   if (!begin (self, error))
@@ -429,6 +436,7 @@ sqlite_get_account (VstStore    *store,
                     GError     **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT " ACCOUNT_COLUMNS " WHERE a.login = ?", error);
   int rc;
 
@@ -450,6 +458,7 @@ sqlite_list_accounts (VstStore  *store,
                       GError   **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT " ACCOUNT_COLUMNS " ORDER BY a.login", error);
   g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) vst_account_free);
   int rc;
@@ -472,6 +481,7 @@ sqlite_update_account (VstStore          *store,
                        GError           **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   if (!begin (self, error))
@@ -510,6 +520,7 @@ sqlite_record_code_failure (VstStore          *store,
                             GError           **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   gboolean ok;
 
   if (!exec (self, "PRAGMA synchronous = NORMAL", error))
@@ -527,6 +538,7 @@ sqlite_enqueue_mail (VstStore       *store,
                      GError        **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   if (!begin (self, error))
     return FALSE;
@@ -545,6 +557,7 @@ sqlite_add_reset_token (VstStore       *store,
                         GError        **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) supersede = NULL;
   g_autoptr(sqlite3_stmt) insert = NULL;
 
@@ -579,6 +592,7 @@ sqlite_count_reset_tokens (VstStore  *store,
                            GError   **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = prepare (self,
                                           "SELECT count (*) FROM reset_tokens"
                                           " WHERE account_id = ? AND created_at > ?", error);
@@ -627,6 +641,7 @@ sqlite_check_reset_token (VstStore      *store,
                           GError       **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   gboolean valid;
 
   if (!token_is_valid (self, account_id, token_hash, now, &valid, error))
@@ -646,6 +661,7 @@ sqlite_get_password_history (VstStore  *store,
                              GError   **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = prepare (self,
                                           "SELECT hash FROM password_history WHERE account_id = ?"
                                           " ORDER BY id DESC LIMIT ?", error);
@@ -721,6 +737,7 @@ sqlite_set_password (VstStore       *store,
                      GError        **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) spend = NULL;
   g_autoptr(sqlite3_stmt) set = NULL;
   g_autoptr(sqlite3_stmt) history = NULL;
@@ -790,6 +807,7 @@ sqlite_add_session (VstStore      *store,
                     GError       **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   if (!begin (self, error))
     return FALSE;
@@ -807,6 +825,7 @@ sqlite_get_session_account (VstStore      *store,
                             GError       **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = prepare (self,
                                           "SELECT " ACCOUNT_COLUMNS " JOIN sessions s ON s.account_id = a.id"
                                           " WHERE s.token_hash = ? AND s.expires_at > ?", error);
@@ -833,6 +852,7 @@ sqlite_record_signin_failure (VstStore    *store,
                               GError     **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   if (!begin (self, error))
@@ -859,6 +879,7 @@ sqlite_count_signin_failures (VstStore    *store,
                               GError     **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = prepare (self,
                                           "SELECT count (*), coalesce (min (at), 0) FROM signin_failures"
                                           " WHERE login = ? AND at > ?", error);
@@ -881,6 +902,7 @@ sqlite_clear_signin_failures (VstStore    *store,
                               GError     **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = prepare (self, "DELETE FROM signin_failures WHERE login = ?", error);
 
   if (stmt == NULL)
@@ -896,6 +918,7 @@ sqlite_outbox_next (VstStore  *store,
                     GError   **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = prepare (self,
                                           "SELECT id, kind, sender, recipient, message, attempts,"
                                           " created_at, next_attempt_at FROM outbox WHERE status = 0"
@@ -937,6 +960,7 @@ sqlite_outbox_mark_sent (VstStore  *store,
                          GError   **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
 
   /* The body goes: a reset message holds a token, which must not outlive
    * its delivery in clear. */
@@ -955,6 +979,7 @@ sqlite_outbox_mark_retry (VstStore    *store,
                           GError     **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
+  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = prepare (self,
                                           "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?,"
                                           " last_error = ?, message = CASE WHEN ? THEN NULL ELSE message END"

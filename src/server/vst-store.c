@@ -262,6 +262,17 @@ vst_store_outbox_mark_retry (VstStore    *self,
 }
 
 gboolean
+vst_store_is_remote (VstStore *self)
+{
+  VstStoreInterface *iface;
+
+  g_return_val_if_fail (VST_IS_STORE (self), FALSE);
+
+  iface = VST_STORE_GET_IFACE (self);
+  return iface->is_remote != NULL && iface->is_remote (self);
+}
+
+gboolean
 vst_store_owns_passwords (VstStore *self)
 {
   g_return_val_if_fail (VST_IS_STORE (self), FALSE);

@@ -42,8 +42,13 @@ G_DECLARE_INTERFACE (VstStore, vst_store, VST, STORE, GObject)
  * talks to this interface, so that a directory (OpenLDAP, say) can take the
  * accounts later. Every method that changes something is atomic: the change
  * and the e-mail it causes (@mail, queued in the outbox) are committed
- * together or not at all. Methods are called from the main thread and must
- * be quick; nothing slow (the KDF, SMTP) happens inside the store.
+ * together or not at all. Nothing slow that is not the store's own (the
+ * KDF, SMTP) happens inside it.
+ *
+ * A local store (SQLite) answers at once and is called from the main
+ * thread. A store whose methods wait on the network (a directory) says so
+ * with is_remote: its methods are then called from worker threads, several
+ * at once, never from the main loop.
  */
 struct _VstStoreInterface
 {
@@ -180,6 +185,9 @@ struct _VstStoreInterface
   gboolean     (*prove_totp_finish)     (VstStore          *self,
                                          GAsyncResult      *result,
                                          GError           **error);
+
+  /* Optional: TRUE when the methods may wait on the network. */
+  gboolean     (*is_remote)             (VstStore          *self);
 };
 
 /* Inserts @account (its id is set) and queues @mail (may be NULL);
@@ -297,6 +305,11 @@ gboolean     vst_store_outbox_mark_retry     (VstStore          *self,
                                               const char        *last_error,
                                               GError           **error);
 
+/* Whether the methods may wait on the network: then call them from a
+ * worker thread (they are safe to call from several at once), not from the
+ * main loop. A local store answers at once and is called from the main
+ * thread. */
+gboolean     vst_store_is_remote             (VstStore            *self);
 /* Whether the store keeps the passwords itself (see check_password_async):
  * then the API neither hashes nor keeps a history, and activating a TOTP key
  * needs the password. */
