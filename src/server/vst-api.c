@@ -4,11 +4,13 @@
 
 #include "config.h"
 
+#include <gio/gnetworking.h>
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <errno.h>
 #include <string.h>
 
 #include <vestibule.h>
@@ -31,11 +33,28 @@
 #define TOTP_FIRST_LOCK       60
 #define TOTP_MAX_LOCK         3600
 
+/* One HTTP server on a thread of its own (the first on the main thread),
+ * all listening on the same port with SO_REUSEPORT, so that the kernel
+ * shares the connections between the cores. */
+typedef struct {
+  VstApi *api;
+  GMainContext *context;
+  GMainLoop *loop;
+  GThread *thread;
+  GSocket *socket;
+  SoupServer *server;
+  /* While the thread starts. */
+  GMutex lock;
+  GCond started;
+  gboolean ready;
+  GError *error;
+} Listener;
+
 struct _VstApi
 {
   GObject parent_instance;
 
-  SoupServer *server;
+  GPtrArray *listeners;
   VstServerConfig *config;
   VstStore *store;
   VstMailer *mailer;
@@ -44,7 +63,7 @@ struct _VstApi
   /* GET /api/v1/info without its server_time: the text before and after. */
   char *info_head;
   char *info_tail;
-  guint n_pending;
+  int n_pending;
 };
 
 G_DEFINE_FINAL_TYPE (VstApi, vst_api, G_TYPE_OBJECT)
@@ -103,7 +122,7 @@ request_free (Request *req)
   if (req->paused)
     {
       soup_server_message_unpause (req->msg);
-      req->api->n_pending--;
+      g_atomic_int_dec_and_test (&req->api->n_pending);
     }
   g_clear_object (&req->api);
   g_clear_object (&req->msg);
@@ -130,10 +149,18 @@ request_pause (Request *req)
     return;
   soup_server_message_pause (req->msg);
   req->paused = TRUE;
-  req->api->n_pending++;
+  g_atomic_int_inc (&req->api->n_pending);
 }
 
-/* Sends the answer and frees @req; main thread only. */
+/* The mailer lives on the main thread, whichever thread asks. */
+static gboolean
+kick_mailer_cb (gpointer user_data)
+{
+  vst_mailer_kick (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Sends the answer and frees @req, on the thread of its server. */
 static void
 request_finish (Request *req)
 {
@@ -142,7 +169,8 @@ request_finish (Request *req)
 
   g_assert (response != NULL);
   if (req->kick_mailer)
-    vst_mailer_kick (req->api->mailer);
+    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, kick_mailer_cb,
+                                g_object_ref (req->api->mailer), g_object_unref);
   if (req->allow != NULL)
     soup_message_headers_replace (headers, "Allow", req->allow);
   if (req->retry_after != NULL)
@@ -1831,14 +1859,39 @@ request_started_cb (SoupServer        *server,
   g_signal_connect_object (msg, "got-headers", G_CALLBACK (got_headers_cb), user_data, 0);
 }
 
+static gboolean
+quit_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+listener_free (Listener *listener)
+{
+  if (listener->thread != NULL)
+    {
+      /* From inside the loop, in case it has not started running yet. */
+      g_main_context_invoke (listener->context, quit_cb, listener->loop);
+      g_thread_join (listener->thread);
+    }
+  else
+    g_clear_object (&listener->server);
+  g_clear_object (&listener->socket);
+  g_clear_pointer (&listener->loop, g_main_loop_unref);
+  g_clear_pointer (&listener->context, g_main_context_unref);
+  g_clear_error (&listener->error);
+  g_mutex_clear (&listener->lock);
+  g_cond_clear (&listener->started);
+  g_free (listener);
+}
+
 static void
 vst_api_dispose (GObject *object)
 {
   VstApi *self = VST_API (object);
 
-  if (self->server != NULL)
-    soup_server_disconnect (self->server);
-  g_clear_object (&self->server);
+  g_clear_pointer (&self->listeners, g_ptr_array_unref);
   g_clear_object (&self->config);
   g_clear_object (&self->store);
   g_clear_object (&self->mailer);
@@ -1859,6 +1912,7 @@ vst_api_class_init (VstApiClass *klass)
 static void
 vst_api_init (VstApi *self)
 {
+  self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) listener_free);
 }
 
 VstApi *
@@ -1870,8 +1924,6 @@ vst_api_new (VstServerConfig  *config,
 {
   g_autoptr(VstApi) self = g_object_new (VST_TYPE_API, NULL);
   g_autofree char *policy = NULL;
-  g_autoptr(GTlsCertificate) certificate = NULL;
-  const char *cert_file = vst_server_config_get_tls_certificate (config);
 
   self->config = g_object_ref (config);
   self->store = g_object_ref (store);
@@ -1882,19 +1934,127 @@ vst_api_new (VstServerConfig  *config,
   self->policy = json_from_string (policy, error);
   if (self->policy == NULL || !build_info (self, error))
     return NULL;
+  return g_steal_pointer (&self);
+}
+
+/* Binds with SO_REUSEPORT, by hand: g_socket_bind() turns it off for
+ * TCP. */
+static gboolean
+bind_shared (GSocket         *socket,
+             GSocketAddress  *address,
+             GError         **error)
+{
+  struct sockaddr_storage native;
+  gssize size = g_socket_address_get_native_size (address);
+  int saved_errno;
+
+  if (!g_socket_set_option (socket, SOL_SOCKET, SO_REUSEADDR, 1, error) ||
+      !g_socket_set_option (socket, SOL_SOCKET, SO_REUSEPORT, 1, error) ||
+      !g_socket_address_to_native (address, &native, sizeof native, error))
+    return FALSE;
+  if (bind (g_socket_get_fd (socket), (struct sockaddr *) &native, size) == 0)
+    return TRUE;
+  saved_errno = errno;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               "Error binding to the shared address: %s", g_strerror (saved_errno));
+  return FALSE;
+}
+
+/* A listening socket on @address; with @share, other sockets may listen on
+ * the same address and port. */
+static GSocket *
+new_listening_socket (GSocketAddress  *address,
+                      gboolean         share,
+                      GError         **error)
+{
+  g_autoptr(GSocket) socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_DEFAULT, error);
+
+  if (socket == NULL)
+    return NULL;
+  if (g_socket_address_get_family (address) == G_SOCKET_FAMILY_IPV6 &&
+      !g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, 1, error))
+    return NULL;
+  /* Room for a burst of new connections while the loop is busy. */
+  g_socket_set_listen_backlog (socket, 1024);
+  if (!(share ? bind_shared (socket, address, error) : g_socket_bind (socket, address, TRUE, error)) ||
+      !g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
+/* Makes @listener's SoupServer, in the thread (and thread-default context)
+ * it will run in. */
+static gboolean
+listener_serve (Listener  *listener,
+                GError   **error)
+{
+  VstApi *self = listener->api;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  const char *cert_file = vst_server_config_get_tls_certificate (self->config);
+  SoupServerListenOptions options = 0;
 
   if (cert_file != NULL)
     {
-      certificate = g_tls_certificate_new_from_files (cert_file, vst_server_config_get_tls_key (config), error);
+      certificate = g_tls_certificate_new_from_files (cert_file, vst_server_config_get_tls_key (self->config),
+                                                      error);
       if (certificate == NULL)
-        return NULL;
+        return FALSE;
+      options |= SOUP_SERVER_LISTEN_HTTPS;
     }
-  self->server = soup_server_new ("server-header", "vestibule-server/" PACKAGE_VERSION " ",
-                                  "tls-certificate", certificate,
-                                  NULL);
-  soup_server_add_handler (self->server, NULL, server_cb, self, NULL);
-  g_signal_connect_object (self->server, "request-started", G_CALLBACK (request_started_cb), self, 0);
-  return g_steal_pointer (&self);
+  listener->server = soup_server_new ("server-header", "vestibule-server/" PACKAGE_VERSION " ",
+                                      "tls-certificate", certificate,
+                                      NULL);
+  soup_server_add_handler (listener->server, NULL, server_cb, self, NULL);
+  g_signal_connect_object (listener->server, "request-started", G_CALLBACK (request_started_cb), self, 0);
+  return soup_server_listen_socket (listener->server, listener->socket, options, error);
+}
+
+static gpointer
+listener_thread (gpointer data)
+{
+  Listener *listener = data;
+  gboolean ok;
+
+  g_main_context_push_thread_default (listener->context);
+  g_mutex_lock (&listener->lock);
+  ok = listener_serve (listener, &listener->error);
+  listener->ready = TRUE;
+  g_cond_signal (&listener->started);
+  g_mutex_unlock (&listener->lock);
+
+  if (ok)
+    g_main_loop_run (listener->loop);
+  if (listener->server != NULL)
+    soup_server_disconnect (listener->server);
+  g_clear_object (&listener->server);
+  /* What the server's connections left behind. */
+  while (g_main_context_iteration (listener->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (listener->context);
+  return NULL;
+}
+
+static gboolean
+listener_start_thread (Listener  *listener,
+                       guint      index,
+                       GError   **error)
+{
+  g_autofree char *name = g_strdup_printf ("vst-http-%u", index);
+
+  listener->context = g_main_context_new ();
+  listener->loop = g_main_loop_new (listener->context, FALSE);
+  listener->thread = g_thread_new (name, listener_thread, listener);
+  g_mutex_lock (&listener->lock);
+  while (!listener->ready)
+    g_cond_wait (&listener->started, &listener->lock);
+  g_mutex_unlock (&listener->lock);
+  if (listener->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&listener->error));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -1902,10 +2062,12 @@ vst_api_listen (VstApi  *self,
                 GError **error)
 {
   g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocket) probe = NULL;
   const char *host = vst_server_config_get_listen_host (self->config);
-  SoupServerListenOptions options = 0;
+  guint n_threads = vst_server_config_get_threads (self->config);
 
   g_return_val_if_fail (VST_IS_API (self), FALSE);
+  g_return_val_if_fail (self->listeners->len == 0, FALSE);
 
   address = g_inet_socket_address_new_from_string (host, vst_server_config_get_listen_port (self->config));
   if (address == NULL)
@@ -1914,17 +2076,61 @@ vst_api_listen (VstApi  *self,
                    "“%s” is not an IP address", host);
       return FALSE;
     }
-  if (vst_server_config_get_tls_certificate (self->config) != NULL)
-    options |= SOUP_SERVER_LISTEN_HTTPS;
-  return soup_server_listen (self->server, address, options, error);
+  /* A plain socket first. It fails, as it should, when anything holds the
+   * port (another instance too, which SO_REUSEPORT would let in beside
+   * us), and it picks the port when the configuration says 0. */
+  probe = new_listening_socket (address, FALSE, error);
+  if (probe == NULL)
+    return FALSE;
+  if (n_threads > 1)
+    {
+      g_clear_object (&address);
+      address = g_socket_get_local_address (probe, error);
+      if (address == NULL || !g_socket_close (probe, error))
+        return FALSE;
+      g_clear_object (&probe);
+    }
+  for (guint i = 0; i < n_threads; i++)
+    {
+      Listener *listener = g_new0 (Listener, 1);
+
+      listener->api = self;
+      g_mutex_init (&listener->lock);
+      g_cond_init (&listener->started);
+      g_ptr_array_add (self->listeners, listener);
+      listener->socket = probe != NULL ? g_steal_pointer (&probe) : new_listening_socket (address, TRUE, error);
+      if (listener->socket == NULL)
+        return FALSE;
+      if (i == 0 ? !listener_serve (listener, error) : !listener_start_thread (listener, i, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
+static gboolean
+disconnect_cb (gpointer data)
+{
+  Listener *listener = data;
+
+  soup_server_disconnect (listener->server);
+  return G_SOURCE_REMOVE;
+}
+
+/* No new connections; the requests under way go on. */
 void
 vst_api_disconnect (VstApi *self)
 {
   g_return_if_fail (VST_IS_API (self));
 
-  soup_server_disconnect (self->server);
+  for (guint i = 0; i < self->listeners->len; i++)
+    {
+      Listener *listener = g_ptr_array_index (self->listeners, i);
+
+      if (listener->thread == NULL)
+        soup_server_disconnect (listener->server);
+      else
+        g_main_context_invoke (listener->context, disconnect_cb, listener);
+    }
 }
 
 guint
@@ -1932,5 +2138,5 @@ vst_api_get_n_pending (VstApi *self)
 {
   g_return_val_if_fail (VST_IS_API (self), 0);
 
-  return self->n_pending;
+  return g_atomic_int_get (&self->n_pending);
 }

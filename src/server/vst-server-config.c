@@ -18,6 +18,7 @@ struct _VstServerConfig
 
   char *listen_host;
   guint16 listen_port;
+  guint threads;
   char *database;
   char *tls_certificate;
   char *tls_key;
@@ -318,6 +319,11 @@ vst_server_config_new (GKeyFile  *key_file,
   listen = get_string (key_file, "server", "listen", "127.0.0.1:8080");
   if (!parse_listen (self, listen, error))
     return NULL;
+  /* 0: one thread per core. */
+  if (!get_uint (key_file, "server", "threads", 0, 0, 64, &self->threads, error))
+    return NULL;
+  if (self->threads == 0)
+    self->threads = g_get_num_processors ();
   self->database = get_string (key_file, "server", "database", "vestibule.db");
   self->tls_certificate = get_string (key_file, "server", "tls-certificate", NULL);
   self->tls_key = get_string (key_file, "server", "tls-key", NULL);
@@ -415,6 +421,7 @@ vst_server_config_new (GKeyFile  *key_file,
 
 GETTER (const char *, listen_host, listen_host)
 GETTER (guint16, listen_port, listen_port)
+GETTER (guint, threads, threads)
 GETTER (const char *, database, database)
 GETTER (const char *, tls_certificate, tls_certificate)
 GETTER (const char *, tls_key, tls_key)

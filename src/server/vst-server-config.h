@@ -22,6 +22,8 @@ VstServerConfig *vst_server_config_new (GKeyFile  *key_file,
 
 const char        *vst_server_config_get_listen_host     (VstServerConfig *self);
 guint16            vst_server_config_get_listen_port     (VstServerConfig *self);
+/* How many threads answer HTTP, each with its own main loop. */
+guint              vst_server_config_get_threads         (VstServerConfig *self);
 const char        *vst_server_config_get_database        (VstServerConfig *self);
 const char        *vst_server_config_get_tls_certificate (VstServerConfig *self);
 const char        *vst_server_config_get_tls_key         (VstServerConfig *self);
