@@ -118,7 +118,7 @@ class Server:
     """A vestibule-server process with its own directory, database and
     configuration."""
 
-    def __init__(self, smtp_port, extra_config=""):
+    def __init__(self, smtp_port, extra_config="", threads=None):
         self.dir = tempfile.TemporaryDirectory(prefix="vst-server-test-")
         self.path = self.dir.name
         self.port = free_port()
@@ -146,6 +146,7 @@ class Server:
         with open(self.config_file, "w", encoding="utf-8") as f:
             f.write(f"""[server]
 listen=127.0.0.1:{self.port}
+{f"threads={threads}" if threads is not None else ""}
 database={self.database}
 admin-token-file={self.token_file}
 
@@ -318,12 +319,13 @@ class ServerTestCase(unittest.TestCase):
     """Starts a mail sink and a server for each test class."""
 
     extra_config = ""
+    threads = None
 
     @classmethod
     def setUpClass(cls):
         cls.sink = MailSink()
         cls.sink.start()
-        cls.server = Server(cls.sink.port, cls.extra_config)
+        cls.server = Server(cls.sink.port, cls.extra_config, cls.threads)
         cls.server.start()
 
     @classmethod
