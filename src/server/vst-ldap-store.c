@@ -18,6 +18,11 @@
  * directory holds the password; the API never sees its hash. */
 #define PASSWORD_IN_DIRECTORY "{LDAP}"
 #define SSHA_DIGEST_LEN 20
+/* Handles kept open beyond this are closed when given back: a burst of
+ * requests does not leave that many connections on the directory. */
+#define MAX_IDLE_CONNECTIONS 8
+/* Entries per page when listing the directory (RFC 2696). */
+#define LIST_PAGE_SIZE 200
 
 /**
  * VstLdapStore:
@@ -35,6 +40,12 @@
  * also gives each account the numeric id those refer to. An account of the
  * directory that @local does not know yet (made by another instance) is
  * added to it on first sight.
+ *
+ * Every method may run in several threads at once. What they share is
+ * the pool of connections and the first sight of an account (each behind
+ * its lock) and @local (which has its own); a connection that slapd
+ * closed (a restart) is dropped, and the operation runs once more on a
+ * new one (with_connection()).
  */
 struct _VstLdapStore
 {
@@ -54,9 +65,15 @@ struct _VstLdapStore
 
   /* Connections bound as the service. A handle serves one thread at a
    * time: an operation takes one from here (or opens one) and gives it
-   * back, so that the threads of GTask never share a handle. */
+   * back, so that the threads that call the store never share a handle.
+   * Everything above is set once, before any thread sees the store. */
   GMutex lock;
   GPtrArray *idle;
+
+  /* Held while an account goes into @local: so that a creation here and
+   * the first sight of the same login in another thread (between the
+   * directory's add and @local's) do not both insert it. */
+  GMutex accounts_lock;
 };
 
 static void vst_ldap_store_iface_init (VstStoreInterface *iface);
@@ -129,17 +146,35 @@ simple_bind (LDAP       *ld,
   return ldap_sasl_bind_s (ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
 }
 
+/* Results that say a handle is of no use any more: the server closed the
+ * connection (slapd restarted or stopped since the handle was opened), it
+ * cannot be reached, or it said it is going away (a Notice of
+ * Disconnection). */
+static gboolean
+connection_lost (int rc)
+{
+  return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR || rc == LDAP_UNAVAILABLE;
+}
+
+/* An idle handle from the pool, or a new one bound as the service when
+ * @fresh or when the pool is empty; *@out_pooled says which. */
 static LDAP *
 take_connection (VstLdapStore  *self,
+                 gboolean       fresh,
+                 gboolean      *out_pooled,
                  GError       **error)
 {
   LDAP *ld = NULL;
   int rc;
 
-  g_mutex_lock (&self->lock);
-  if (self->idle->len > 0)
-    ld = g_ptr_array_steal_index_fast (self->idle, self->idle->len - 1);
-  g_mutex_unlock (&self->lock);
+  if (!fresh)
+    {
+      g_mutex_lock (&self->lock);
+      if (self->idle->len > 0)
+        ld = g_ptr_array_steal_index_fast (self->idle, self->idle->len - 1);
+      g_mutex_unlock (&self->lock);
+    }
+  *out_pooled = ld != NULL;
   if (ld != NULL)
     return ld;
 
@@ -158,22 +193,94 @@ take_connection (VstLdapStore  *self,
 }
 
 /* Gives @ld back, unless the last result @rc says the connection is gone
- * (the client library's codes are negative). */
+ * (the client library's codes are negative). A lost connection most
+ * likely means that slapd restarted, which took every idle handle with
+ * it: those go too, so that the next operations open new ones instead of
+ * each failing once on a dead handle. */
 static void
 give_connection (VstLdapStore *self,
                  LDAP         *ld,
                  int           rc)
 {
+  g_autoptr(GPtrArray) stale = NULL;
+
   if (ld == NULL)
     return;
-  if (rc < 0)
+  if (rc < 0 || connection_lost (rc))
     {
       unbind (ld);
+      if (connection_lost (rc))
+        {
+          g_mutex_lock (&self->lock);
+          stale = g_steal_pointer (&self->idle);
+          self->idle = g_ptr_array_new_with_free_func ((GDestroyNotify) unbind);
+          g_mutex_unlock (&self->lock);
+        }
+      /* @stale is unbound here, outside the lock. */
       return;
     }
   g_mutex_lock (&self->lock);
-  g_ptr_array_add (self->idle, ld);
+  if (self->idle->len < MAX_IDLE_CONNECTIONS)
+    {
+      g_ptr_array_add (self->idle, ld);
+      ld = NULL;
+    }
   g_mutex_unlock (&self->lock);
+  unbind (ld);
+}
+
+/* One directory operation on a handle bound as the service: returns the
+ * last LDAP result code (for give_connection()) and sets @error when it
+ * fails. @again is TRUE when it runs for the second time, after the first
+ * handle turned out to be lost. */
+typedef int (*LdapOperation) (VstLdapStore  *self,
+                              LDAP          *ld,
+                              gboolean       again,
+                              gpointer       data,
+                              GError       **error);
+
+/* Runs @operation on a pooled handle. When that handle turns out to be
+ * lost (slapd restarted since it was opened), it is dropped and
+ * @operation runs once more on a new connection. So every operation must
+ * be safe to run twice: it reads, or it writes what it would write anyway,
+ * or it checks with @again what the first run did; and it resets what it
+ * fills in. Binds as a user are no such operation (a failure counts
+ * towards the lock-out, a code is spent): they never come here. A new
+ * connection that fails is not tried again: the directory is down, and
+ * the error says so. */
+static gboolean
+with_connection (VstLdapStore   *self,
+                 LdapOperation   operation,
+                 gpointer        data,
+                 GError        **error)
+{
+  for (guint attempt = 0; ; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gboolean pooled = FALSE;
+      LDAP *ld = take_connection (self, attempt > 0, &pooled, &local_error);
+      int rc;
+
+      if (ld == NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      rc = operation (self, ld, attempt > 0, data, &local_error);
+      give_connection (self, ld, rc);
+      if (local_error == NULL)
+        return TRUE;
+      if (attempt == 0 && pooled && connection_lost (rc))
+        {
+          g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO,
+                            "VST_EVENT", "ldap-reconnect",
+                            "MESSAGE", "LDAP: the connection to the directory was lost (%s); "
+                            "trying once more on a new one", ldap_err2string (rc));
+          continue;
+        }
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
 }
 
 /* Entries ------------------------------------------------------------ */
@@ -236,6 +343,7 @@ get_first (LDAP        *ld,
 }
 
 typedef struct {
+  char *login;            /* only when listing: from the entry's DN */
   char *email;
   char *display_name;
   char *language;
@@ -243,14 +351,16 @@ typedef struct {
   char *password_value;   /* only when asked for; a secret */
   gint64 changed_at;
   gint64 locked_at;       /* 0 when not locked */
+  gint64 created_at;      /* createTimestamp */
   gboolean linked;        /* oathTOTPToken: the key is active */
   gboolean has_token;
-  char *secret;           /* base32; a secret */
+  char *secret;           /* base32; a secret; never read when listing */
 } LdapUser;
 
 static void
 ldap_user_clear (LdapUser *user)
 {
+  g_free (user->login);
   g_free (user->email);
   g_free (user->display_name);
   g_free (user->language);
@@ -260,6 +370,42 @@ ldap_user_clear (LdapUser *user)
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LdapUser, ldap_user_clear)
+
+static void
+ldap_user_free (LdapUser *user)
+{
+  ldap_user_clear (user);
+  g_free (user);
+}
+
+/* What the store reads of a user entry; userPassword last, so that it can
+ * be left out. */
+#define USER_ATTRIBUTES (char *) "mail", (char *) "displayName", (char *) "preferredLanguage", \
+                        (char *) "pwdChangedTime", (char *) "pwdAccountLockedTime", \
+                        (char *) "oathTOTPToken", (char *) "createTimestamp"
+
+static void
+read_user_entry (LDAP        *ld,
+                 LDAPMessage *entry,
+                 LdapUser    *user)
+{
+  g_autofree char *changed = get_first (ld, entry, "pwdChangedTime");
+  g_autofree char *locked = get_first (ld, entry, "pwdAccountLockedTime");
+  g_autofree char *linked = get_first (ld, entry, "oathTOTPToken");
+  g_autofree char *created = get_first (ld, entry, "createTimestamp");
+
+  user->email = get_first (ld, entry, "mail");
+  user->display_name = get_first (ld, entry, "displayName");
+  user->language = get_first (ld, entry, "preferredLanguage");
+  /* There only when asked for: it is read only to check it (check_ssha()). */
+  user->password_value = get_first (ld, entry, "userPassword");
+  /* ppolicy stamps every password change, the first one included. */
+  user->has_password = changed != NULL;
+  user->changed_at = changed != NULL ? parse_generalized_time (changed) : 0;
+  user->locked_at = locked != NULL ? parse_generalized_time (locked) : 0;
+  user->created_at = created != NULL ? parse_generalized_time (created) : 0;
+  user->linked = linked != NULL;
+}
 
 /* Reads the token entry of @login into @user (has_token, secret). */
 static int
@@ -302,8 +448,9 @@ fetch_token (VstLdapStore  *self,
   return LDAP_SUCCESS;
 }
 
-/* Reads the entry of @login (and its token); VST_STORE_ERROR_NOT_FOUND when
- * there is none. Returns the last LDAP result code, for give_connection(). */
+/* Reads the entry of @login (and its token) into @user, which it clears
+ * first; VST_STORE_ERROR_NOT_FOUND when there is none. Returns the last
+ * LDAP result code, for give_connection(). */
 static int
 fetch_user (VstLdapStore  *self,
             LDAP          *ld,
@@ -313,22 +460,17 @@ fetch_user (VstLdapStore  *self,
             GError       **error)
 {
   g_autofree char *dn = NULL;
-  char *attributes[] = { (char *) "mail", (char *) "displayName", (char *) "preferredLanguage",
-                         (char *) "pwdChangedTime", (char *) "pwdAccountLockedTime",
-                         (char *) "oathTOTPToken", (char *) "userPassword", NULL };
-  g_autofree char *changed = NULL;
-  g_autofree char *locked = NULL;
-  g_autofree char *linked = NULL;
+  char *attributes[] = { USER_ATTRIBUTES, (char *) "userPassword", NULL };
   LDAPMessage *result = NULL;
   LDAPMessage *entry;
   int rc;
 
+  ldap_user_clear (user);
   if (!login_is_safe (login))
     {
       g_set_error (error, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND, "no account “%s”", login);
       return LDAP_SUCCESS;
     }
-  /* The password's value is read only to check it (see check_ssha()). */
   if (!with_password)
     attributes[G_N_ELEMENTS (attributes) - 2] = NULL;
   dn = user_dn (self, login);
@@ -347,23 +489,41 @@ fetch_user (VstLdapStore  *self,
       set_ldap_error (error, rc, "reading an account");
       return rc;
     }
-
-  user->email = get_first (ld, entry, "mail");
-  user->display_name = get_first (ld, entry, "displayName");
-  user->language = get_first (ld, entry, "preferredLanguage");
-  if (with_password)
-    user->password_value = get_first (ld, entry, "userPassword");
-  changed = get_first (ld, entry, "pwdChangedTime");
-  locked = get_first (ld, entry, "pwdAccountLockedTime");
-  linked = get_first (ld, entry, "oathTOTPToken");
+  read_user_entry (ld, entry, user);
   ldap_msgfree (result);
-
-  /* ppolicy stamps every password change, the first one included. */
-  user->has_password = changed != NULL;
-  user->changed_at = changed != NULL ? parse_generalized_time (changed) : 0;
-  user->locked_at = locked != NULL ? parse_generalized_time (locked) : 0;
-  user->linked = linked != NULL;
   return fetch_token (self, ld, login, user, error);
+}
+
+typedef struct {
+  const char *login;
+  gboolean with_password;
+  LdapUser *user;
+} FetchUser;
+
+static int
+fetch_user_op (VstLdapStore  *self,
+               LDAP          *ld,
+               gboolean       again,
+               gpointer       data,
+               GError       **error)
+{
+  FetchUser *fetch = data;
+
+  return fetch_user (self, ld, fetch->login, fetch->with_password, fetch->user, error);
+}
+
+/* fetch_user() on a connection of the pool: a read, so tried again on a
+ * new connection when the first one was lost. */
+static gboolean
+read_user (VstLdapStore  *self,
+           const char    *login,
+           gboolean       with_password,
+           LdapUser      *user,
+           GError       **error)
+{
+  FetchUser fetch = { login, with_password, user };
+
+  return with_connection (self, fetch_user_op, &fetch, error);
 }
 
 /* g_set_str() is GLib 2.76. */
@@ -410,8 +570,26 @@ merge (VstLdapStore *self,
     account->totp_state = VST_TOTP_STATE_NONE;
 }
 
+/* A record for @login that @local does not have (yet), from the directory's
+ * @user. */
+static VstAccount *
+new_account (const char *login,
+             LdapUser   *user)
+{
+  VstAccount *account = vst_account_new ();
+
+  account->login = g_strdup (login);
+  account->email = g_strdup (user->email != NULL ? user->email : "");
+  account->display_name = g_strdup (user->display_name != NULL ? user->display_name : login);
+  account->language = g_strdup (user->language != NULL ? user->language : "en");
+  account->created_at = user->created_at;
+  account->totp_last_step = -1;
+  return account;
+}
+
 /* The local record of @login, added when this instance sees the account
- * for the first time. */
+ * for the first time. Threads may ask for the same new login at once: the
+ * first one adds it, the others read what it added. */
 static VstAccount *
 local_account (VstLdapStore  *self,
                const char    *login,
@@ -420,6 +598,7 @@ local_account (VstLdapStore  *self,
 {
   g_autoptr(GError) local_error = NULL;
   g_autoptr(VstAccount) account = vst_store_get_account (self->local, login, &local_error);
+  g_autoptr(GMutexLocker) locker = NULL;
 
   if (account != NULL)
     return g_steal_pointer (&account);
@@ -428,16 +607,32 @@ local_account (VstLdapStore  *self,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  account = vst_account_new ();
-  account->login = g_strdup (login);
-  account->email = g_strdup (user->email != NULL ? user->email : "");
-  account->display_name = g_strdup (user->display_name != NULL ? user->display_name : login);
-  account->language = g_strdup (user->language != NULL ? user->language : "en");
+
+  /* First sight, as far as we know: look again under the lock, which
+   * ldap_create_account() holds from the directory's add to @local's. */
+  locker = g_mutex_locker_new (&self->accounts_lock);
+  g_clear_error (&local_error);
+  account = vst_store_get_account (self->local, login, &local_error);
+  if (account != NULL)
+    return g_steal_pointer (&account);
+  if (!g_error_matches (local_error, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  g_clear_error (&local_error);
+
+  account = new_account (login, user);
+  /* The first sight here, not the directory's creation. */
   account->created_at = g_get_real_time () / G_USEC_PER_SEC;
-  account->totp_last_step = -1;
-  if (!vst_store_create_account (self->local, account, NULL, error))
-    return NULL;
-  return g_steal_pointer (&account);
+  if (vst_store_create_account (self->local, account, NULL, &local_error))
+    return g_steal_pointer (&account);
+  /* Added meanwhile all the same (by another process on the same file,
+   * say): whoever added it, the record is there now. */
+  if (g_error_matches (local_error, VST_STORE_ERROR, VST_STORE_ERROR_EXISTS))
+    return vst_store_get_account (self->local, login, error);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return NULL;
 }
 
 /* A copy for @local, without the TOTP key: the directory keeps it. */
@@ -452,6 +647,24 @@ local_copy (const VstAccount *account)
 
 /* Modifications ------------------------------------------------------ */
 
+static int
+modify (LDAP        *ld,
+        const char  *dn,
+        int          op,
+        const char  *type,
+        char       **values)
+{
+  LDAPMod mod = { 0 };
+  LDAPMod *mods[] = { &mod, NULL };
+
+  mod.mod_op = op;
+  mod.mod_type = (char *) type;
+  mod.mod_values = values;
+  return ldap_modify_ext_s (ld, dn, mods, NULL, NULL);
+}
+
+/* Points the user entry of @login to its token (@link) or not. Both ways
+ * are idempotent, so that a retry, or two threads, may do it twice. */
 static int
 link_token (VstLdapStore  *self,
             LDAP          *ld,
@@ -480,11 +693,64 @@ link_token (VstLdapStore  *self,
       mods[1] = &class_mod;
     }
   rc = ldap_modify_ext_s (ld, dn, mods, NULL, NULL);
+
+  /* Linked or unlinked already, in full or in part (the class without the
+   * attribute): finish the job one part at a time. Replacing an attribute
+   * never fails on what is or is not there. */
+  if (link && rc == LDAP_TYPE_OR_VALUE_EXISTS)
+    rc = modify (ld, dn, LDAP_MOD_REPLACE, "oathTOTPToken", tokens);
+  else if (!link && rc == LDAP_NO_SUCH_ATTRIBUTE)
+    {
+      rc = modify (ld, dn, LDAP_MOD_REPLACE, "oathTOTPToken", NULL);
+      if (rc == LDAP_SUCCESS)
+        rc = modify (ld, dn, LDAP_MOD_DELETE, "objectClass", classes);
+      if (rc == LDAP_NO_SUCH_ATTRIBUTE)
+        rc = LDAP_SUCCESS;
+    }
   if (rc != LDAP_SUCCESS)
     set_ldap_error (error, rc, link ? "linking a token" : "unlinking a token");
   return rc;
 }
 
+static int
+link_token_op (VstLdapStore  *self,
+               LDAP          *ld,
+               gboolean       again,
+               gpointer       data,
+               GError       **error)
+{
+  return link_token (self, ld, data, TRUE, error);
+}
+
+static int
+unlink_token_op (VstLdapStore  *self,
+                 LDAP          *ld,
+                 gboolean       again,
+                 gpointer       data,
+                 GError       **error)
+{
+  return link_token (self, ld, data, FALSE, error);
+}
+
+static int
+delete_token (VstLdapStore  *self,
+              LDAP          *ld,
+              const char    *login,
+              GError       **error)
+{
+  g_autofree char *dn = token_dn (self, login);
+  int rc = ldap_delete_ext_s (ld, dn, NULL, NULL);
+
+  if (rc == LDAP_NO_SUCH_OBJECT)
+    return LDAP_SUCCESS;
+  if (rc != LDAP_SUCCESS)
+    set_ldap_error (error, rc, "deleting a token");
+  return rc;
+}
+
+/* Writes @secret as the token of @login. A token that is there already
+ * (another thread's, between our read and this add) is replaced: the last
+ * writer wins, as with SQLite. */
 static int
 add_token (VstLdapStore  *self,
            LDAP          *ld,
@@ -523,25 +789,15 @@ add_token (VstLdapStore  *self,
   params_mod.mod_type = (char *) "oathTOTPParams";
   params_mod.mod_values = params;
   rc = ldap_add_ext_s (ld, dn, mods, NULL, NULL);
+  if (rc == LDAP_ALREADY_EXISTS)
+    {
+      rc = delete_token (self, ld, login, NULL);
+      if (rc == LDAP_SUCCESS)
+        rc = ldap_add_ext_s (ld, dn, mods, NULL, NULL);
+    }
   vst_base32_free (key, len);
   if (rc != LDAP_SUCCESS)
     set_ldap_error (error, rc, "adding a token");
-  return rc;
-}
-
-static int
-delete_token (VstLdapStore  *self,
-              LDAP          *ld,
-              const char    *login,
-              GError       **error)
-{
-  g_autofree char *dn = token_dn (self, login);
-  int rc = ldap_delete_ext_s (ld, dn, NULL, NULL);
-
-  if (rc == LDAP_NO_SUCH_OBJECT)
-    return LDAP_SUCCESS;
-  if (rc != LDAP_SUCCESS)
-    set_ldap_error (error, rc, "deleting a token");
   return rc;
 }
 
@@ -597,7 +853,260 @@ write_totp (VstLdapStore      *self,
     }
 }
 
+/* Reads the directory's TOTP state of @account and writes what differs: a
+ * retry after a lost connection reads again and writes what is still
+ * missing. */
+static int
+update_op (VstLdapStore  *self,
+           LDAP          *ld,
+           gboolean       again,
+           gpointer       data,
+           GError       **error)
+{
+  const VstAccount *account = data;
+  g_auto(LdapUser) user = { 0 };
+  int rc = fetch_user (self, ld, account->login, FALSE, &user, error);
+
+  if (rc != LDAP_SUCCESS || *error != NULL)
+    return rc;
+  return write_totp (self, ld, account, &user, error);
+}
+
+/* Listing ------------------------------------------------------------ */
+
+/* The login of an entry named @type=LOGIN (right under the base or the
+ * tokens DN), or NULL when it is named otherwise: the store reaches an
+ * account as uid=LOGIN,base-dn only. uid matches without case, hence the
+ * lower case. */
+static char *
+login_of_entry (LDAP        *ld,
+                LDAPMessage *entry,
+                const char  *type)
+{
+  char *dn = ldap_get_dn (ld, entry);
+  LDAPDN parsed = NULL;
+  char *login = NULL;
+
+  if (dn != NULL && ldap_str2dn (dn, &parsed, LDAP_DN_FORMAT_LDAPV3) == LDAP_SUCCESS &&
+      parsed != NULL && parsed[0] != NULL && parsed[0][0] != NULL && parsed[0][1] == NULL)
+    {
+      LDAPAVA *ava = parsed[0][0];
+
+      if (ava->la_attr.bv_len == strlen (type) &&
+          g_ascii_strncasecmp (ava->la_attr.bv_val, type, ava->la_attr.bv_len) == 0 &&
+          (ava->la_flags & LDAP_AVA_BINARY) == 0 &&
+          memchr (ava->la_value.bv_val, '\0', ava->la_value.bv_len) == NULL)
+        {
+          login = g_ascii_strdown (ava->la_value.bv_val, ava->la_value.bv_len);
+          if (!login_is_safe (login))
+            g_clear_pointer (&login, g_free);
+        }
+    }
+  ldap_dnfree (parsed);
+  ldap_memfree (dn);
+  return login;
+}
+
+typedef void (*EntryFunc) (LDAP        *ld,
+                           LDAPMessage *entry,
+                           gpointer     user_data);
+
+/* Every entry right under @base that matches @filter, page by page (RFC
+ * 2696), so that a directory of many people is read in full whatever the
+ * size of one answer. A size limit that still cuts the answer is an
+ * error: a list that silently leaves people out would mislead. */
+static int
+search_all (LDAP         *ld,
+            const char   *base,
+            const char   *filter,
+            char        **attributes,
+            EntryFunc     func,
+            gpointer      user_data,
+            GError      **error)
+{
+  struct berval *cookie = NULL;
+  int rc;
+
+  do
+    {
+      LDAPControl *page = NULL;
+      LDAPControl *request_controls[] = { NULL, NULL };
+      LDAPControl **controls = NULL;
+      LDAPControl *response;
+      LDAPMessage *result = NULL;
+      struct berval next = { 0, NULL };
+      ber_int_t estimate = 0;
+      int code = LDAP_SUCCESS;
+
+      rc = ldap_create_page_control (ld, LIST_PAGE_SIZE, cookie, 0, &page);
+      g_clear_pointer (&cookie, ber_bvfree);
+      if (rc != LDAP_SUCCESS)
+        break;
+      request_controls[0] = page;
+      rc = ldap_search_ext_s (ld, base, LDAP_SCOPE_ONELEVEL, filter, attributes, 0, request_controls,
+                              NULL, NULL, LDAP_NO_LIMIT, &result);
+      ldap_control_free (page);
+      if (rc != LDAP_SUCCESS)
+        {
+          ldap_msgfree (result);
+          break;
+        }
+      for (LDAPMessage *entry = ldap_first_entry (ld, result); entry != NULL;
+           entry = ldap_next_entry (ld, entry))
+        func (ld, entry, user_data);
+      rc = ldap_parse_result (ld, result, &code, NULL, NULL, NULL, &controls, 1);
+      if (rc == LDAP_SUCCESS)
+        rc = code;
+      response = controls != NULL ? ldap_control_find (LDAP_CONTROL_PAGEDRESULTS, controls, NULL) : NULL;
+      if (rc == LDAP_SUCCESS && response != NULL &&
+          ldap_parse_pageresponse_control (ld, response, &estimate, &next) == LDAP_SUCCESS &&
+          next.bv_len > 0)
+        cookie = ber_bvdup (&next);
+      ber_memfree (next.bv_val);
+      ldap_controls_free (controls);
+    }
+  while (rc == LDAP_SUCCESS && cookie != NULL);
+  g_clear_pointer (&cookie, ber_bvfree);
+
+  if (rc == LDAP_SIZELIMIT_EXCEEDED || rc == LDAP_ADMINLIMIT_EXCEEDED)
+    g_set_error (error, VST_STORE_ERROR, VST_STORE_ERROR_FAILED,
+                 "LDAP: listing %s: %s; give the service's identity a larger size limit "
+                 "(olcLimits, see docs/deploying.md)", base, ldap_err2string (rc));
+  else if (rc != LDAP_SUCCESS)
+    set_ldap_error (error, rc, "listing the accounts");
+  return rc;
+}
+
+typedef struct {
+  GPtrArray *users;     /* of LdapUser, with their login */
+  GHashTable *tokens;   /* the logins that have a token entry */
+} Listing;
+
+static void
+add_user_cb (LDAP        *ld,
+             LDAPMessage *entry,
+             gpointer     user_data)
+{
+  Listing *listing = user_data;
+  g_autofree char *login = login_of_entry (ld, entry, "uid");
+  LdapUser *user;
+
+  if (login == NULL)
+    return;
+  user = g_new0 (LdapUser, 1);
+  read_user_entry (ld, entry, user);
+  user->login = g_steal_pointer (&login);
+  g_ptr_array_add (listing->users, user);
+}
+
+static void
+add_token_cb (LDAP        *ld,
+              LDAPMessage *entry,
+              gpointer     user_data)
+{
+  Listing *listing = user_data;
+  char *login = login_of_entry (ld, entry, "cn");
+
+  if (login != NULL)
+    g_hash_table_add (listing->tokens, login);
+}
+
+/* Two searches, whatever the number of people: the user entries, and the
+ * token entries (their names only: a list needs no key). */
+static int
+list_op (VstLdapStore  *self,
+         LDAP          *ld,
+         gboolean       again,
+         gpointer       data,
+         GError       **error)
+{
+  Listing *listing = data;
+  char *user_attributes[] = { USER_ATTRIBUTES, NULL };
+  char *no_attributes[] = { (char *) LDAP_NO_ATTRS, NULL };
+  g_autoptr(GError) local_error = NULL;
+  int rc;
+
+  g_ptr_array_set_size (listing->users, 0);
+  g_hash_table_remove_all (listing->tokens);
+  rc = search_all (ld, self->base_dn, "(objectClass=inetOrgPerson)", user_attributes,
+                   add_user_cb, listing, error);
+  if (rc != LDAP_SUCCESS)
+    return rc;
+  rc = search_all (ld, self->tokens_dn, "(&(objectClass=oathTOTPToken)(oathSecret=*))", no_attributes,
+                   add_token_cb, listing, &local_error);
+  /* No tokens DN yet: no token. */
+  if (rc == LDAP_NO_SUCH_OBJECT)
+    return LDAP_SUCCESS;
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return rc;
+}
+
 /* VstStore ----------------------------------------------------------- */
+
+typedef struct {
+  const VstAccount *account;
+  const char *dn;
+  LDAPMod **mods;
+} NewEntry;
+
+/* Whether the entry at @entry->dn is the one that @entry would add, as
+ * new: no password, no key yet. */
+static gboolean
+is_new_entry (VstLdapStore *self,
+              LDAP         *ld,
+              NewEntry     *entry)
+{
+  const VstAccount *account = entry->account;
+  g_auto(LdapUser) user = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  fetch_user (self, ld, account->login, FALSE, &user, &error);
+  return error == NULL && !user.has_password && !user.has_token && !user.linked &&
+         g_strcmp0 (user.email, account->email) == 0 &&
+         g_strcmp0 (user.display_name, account->display_name) == 0 &&
+         g_strcmp0 (user.language, account->language) == 0;
+}
+
+static int
+add_entry_op (VstLdapStore  *self,
+              LDAP          *ld,
+              gboolean       again,
+              gpointer       data,
+              GError       **error)
+{
+  NewEntry *entry = data;
+  int rc = ldap_add_ext_s (ld, entry->dn, entry->mods, NULL, NULL);
+
+  /* The first try's connection was lost after slapd took the add, maybe:
+   * then the entry there is ours, just as we would have made it. (Should
+   * another instance have added the same person at that moment, the
+   * result is the same entry.) */
+  if (rc == LDAP_ALREADY_EXISTS && again && is_new_entry (self, ld, entry))
+    return LDAP_SUCCESS;
+  if (rc == LDAP_ALREADY_EXISTS)
+    g_set_error (error, VST_STORE_ERROR, VST_STORE_ERROR_EXISTS, "the login “%s” is taken",
+                 entry->account->login);
+  else if (rc != LDAP_SUCCESS)
+    set_ldap_error (error, rc, "adding an account");
+  return rc;
+}
+
+static int
+delete_entry_op (VstLdapStore  *self,
+                 LDAP          *ld,
+                 gboolean       again,
+                 gpointer       data,
+                 GError       **error)
+{
+  int rc = ldap_delete_ext_s (ld, data, NULL, NULL);
+
+  if (rc == LDAP_NO_SUCH_OBJECT)
+    return LDAP_SUCCESS;
+  if (rc != LDAP_SUCCESS)
+    set_ldap_error (error, rc, "deleting an account");
+  return rc;
+}
 
 static gboolean
 ldap_create_account (VstStore       *store,
@@ -607,6 +1116,9 @@ ldap_create_account (VstStore       *store,
 {
   VstLdapStore *self = VST_LDAP_STORE (store);
   g_autofree char *dn = NULL;
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GError) delete_error = NULL;
   char *classes[] = { (char *) "inetOrgPerson", NULL };
   char *uids[] = { account->login, NULL };
   char *names[] = { account->display_name, NULL };
@@ -617,8 +1129,7 @@ ldap_create_account (VstStore       *store,
   const char *types[G_N_ELEMENTS (mod)] = { "objectClass", "uid", "cn", "sn", "displayName", "mail",
                                              "preferredLanguage" };
   char **values[G_N_ELEMENTS (mod)] = { classes, uids, names, names, names, mails, languages };
-  LDAP *ld;
-  int rc;
+  NewEntry entry;
 
   if (!login_is_safe (account->login))
     {
@@ -634,24 +1145,27 @@ ldap_create_account (VstStore       *store,
       mods[i] = &mod[i];
     }
   mods[G_N_ELEMENTS (mod)] = NULL;
-
-  ld = take_connection (self, error);
-  if (ld == NULL)
-    return FALSE;
   dn = user_dn (self, account->login);
-  rc = ldap_add_ext_s (ld, dn, mods, NULL, NULL);
-  if (rc == LDAP_ALREADY_EXISTS)
-    g_set_error (error, VST_STORE_ERROR, VST_STORE_ERROR_EXISTS, "the login “%s” is taken", account->login);
-  else if (rc != LDAP_SUCCESS)
-    set_ldap_error (error, rc, "adding an account");
-  else if (!vst_store_create_account (self->local, account, mail, error))
-    {
-      /* Both or neither: the directory entry goes again. */
-      ldap_delete_ext_s (ld, dn, NULL, NULL);
-      rc = LDAP_OTHER;
-    }
-  give_connection (self, ld, rc);
-  return rc == LDAP_SUCCESS;
+  entry.account = account;
+  entry.dn = dn;
+  entry.mods = mods;
+
+  /* From the directory's add to @local's, no other thread adds this login
+   * to @local on first sight (local_account()). */
+  locker = g_mutex_locker_new (&self->accounts_lock);
+  if (!with_connection (self, add_entry_op, &entry, error))
+    return FALSE;
+  if (vst_store_create_account (self->local, account, mail, &local_error))
+    return TRUE;
+  /* Both or neither: the directory entry goes again. */
+  if (!with_connection (self, delete_entry_op, dn, &delete_error))
+    g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
+                      "VST_EVENT", "ldap-half-created",
+                      "VST_LOGIN", account->login,
+                      "MESSAGE", "%s is in the directory but not in the local store (%s), and could "
+                      "not be taken out again: %s", dn, local_error->message, delete_error->message);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }
 
 /* @account (from @local) with what the directory says about it. */
@@ -661,14 +1175,8 @@ complete_account (VstLdapStore  *self,
                   GError       **error)
 {
   g_auto(LdapUser) user = { 0 };
-  LDAP *ld = take_connection (self, error);
-  int rc;
 
-  if (ld == NULL)
-    return FALSE;
-  rc = fetch_user (self, ld, account->login, FALSE, &user, error);
-  give_connection (self, ld, rc);
-  if (error != NULL && *error != NULL)
+  if (!read_user (self, account->login, FALSE, &user, error))
     return FALSE;
   merge (self, account, &user);
   return TRUE;
@@ -681,20 +1189,10 @@ ldap_get_account (VstStore    *store,
 {
   VstLdapStore *self = VST_LDAP_STORE (store);
   g_auto(LdapUser) user = { 0 };
-  g_autoptr(GError) local_error = NULL;
   g_autoptr(VstAccount) account = NULL;
-  LDAP *ld = take_connection (self, error);
-  int rc;
 
-  if (ld == NULL)
+  if (!read_user (self, login, FALSE, &user, error))
     return NULL;
-  rc = fetch_user (self, ld, login, FALSE, &user, &local_error);
-  give_connection (self, ld, rc);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
   account = local_account (self, login, &user, error);
   if (account == NULL)
     return NULL;
@@ -702,33 +1200,62 @@ ldap_get_account (VstStore    *store,
   return g_steal_pointer (&account);
 }
 
-/* The accounts this service knows (made here, or seen once), as the
- * directory has them now; a directory may hold many more people. */
+static int
+compare_logins (gconstpointer a,
+                gconstpointer b)
+{
+  const VstAccount *first = *(const VstAccount * const *) a;
+  const VstAccount *second = *(const VstAccount * const *) b;
+
+  return strcmp (first->login, second->login);
+}
+
+/* Every account of the directory (uid=LOGIN right under the base DN),
+ * made here or not: with what @local knows of those it knows. Those it
+ * does not know are not added to it here (a list writes nothing); they
+ * will be on first use (local_account()). Accounts that @local knows but
+ * the directory no longer has are left out, as get_account() would not
+ * find them. */
 static GPtrArray *
 ldap_list_accounts (VstStore  *store,
                     GError   **error)
 {
   VstLdapStore *self = VST_LDAP_STORE (store);
-  g_autoptr(GPtrArray) local = vst_store_list_accounts (self->local, error);
+  g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func ((GDestroyNotify) ldap_user_free);
+  g_autoptr(GHashTable) tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) known = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) local = NULL;
   g_autoptr(GPtrArray) accounts = NULL;
+  Listing listing = { users, tokens };
 
+  if (!with_connection (self, list_op, &listing, error))
+    return NULL;
+  local = vst_store_list_accounts (self->local, error);
   if (local == NULL)
     return NULL;
-  accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) vst_account_free);
   for (guint i = 0; i < local->len; i++)
     {
       VstAccount *account = g_ptr_array_index (local, i);
-      g_autoptr(GError) local_error = NULL;
 
-      if (!complete_account (self, account, &local_error))
-        {
-          if (g_error_matches (local_error, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND))
-            continue;
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
-        }
-      g_ptr_array_add (accounts, vst_account_copy (account));
+      g_hash_table_insert (known, account->login, account);
     }
+
+  accounts = g_ptr_array_new_full (users->len, (GDestroyNotify) vst_account_free);
+  for (guint i = 0; i < users->len; i++)
+    {
+      LdapUser *user = g_ptr_array_index (users, i);
+      VstAccount *account = g_hash_table_lookup (known, user->login);
+
+      /* Two entries for one login (uid=a and uid=A): the first one. */
+      if (g_hash_table_contains (known, user->login) && account == NULL)
+        continue;
+      account = account != NULL ? vst_account_copy (account) : new_account (user->login, user);
+      g_hash_table_insert (known, user->login, NULL);
+      user->has_token = g_hash_table_contains (tokens, user->login);
+      merge (self, account, user);
+      g_ptr_array_add (accounts, account);
+    }
+  g_ptr_array_sort (accounts, compare_logins);
   return g_steal_pointer (&accounts);
 }
 
@@ -738,18 +1265,9 @@ ldap_update_account (VstStore          *store,
                      GError           **error)
 {
   VstLdapStore *self = VST_LDAP_STORE (store);
-  g_auto(LdapUser) user = { 0 };
   g_autoptr(VstAccount) copy = NULL;
-  LDAP *ld = take_connection (self, error);
-  int rc;
 
-  if (ld == NULL)
-    return FALSE;
-  rc = fetch_user (self, ld, account->login, FALSE, &user, error);
-  if (rc == LDAP_SUCCESS && (error == NULL || *error == NULL))
-    rc = write_totp (self, ld, account, &user, error);
-  give_connection (self, ld, rc);
-  if (rc != LDAP_SUCCESS || (error != NULL && *error != NULL))
+  if (!with_connection (self, update_op, (gpointer) account, error))
     return FALSE;
   copy = local_copy (account);
   return vst_store_update_account (self->local, copy, error);
@@ -1014,6 +1532,45 @@ check_ssha (const char *stored,
   return ok;
 }
 
+/* Whether a bind's result is the directory's answer about the
+ * credentials (wrong, locked, expired: slapd says "invalid credentials"
+ * for all of them) rather than a failure to get an answer. */
+static gboolean
+bind_refused (int rc)
+{
+  return rc > 0 && !connection_lost (rc) && rc != LDAP_BUSY && rc != LDAP_OTHER;
+}
+
+/* Binds @ld as @login: TRUE with *@out_accepted, or FALSE with @error when
+ * the directory could not say (it is down, say), so that a password is
+ * never taken as wrong, counted and throttled, for the directory's fault.
+ * An empty password is wrong without asking: to LDAP it would be an
+ * unauthenticated bind, which some servers let pass. */
+static gboolean
+bind_as_user (VstLdapStore  *self,
+              LDAP          *ld,
+              const char    *login,
+              const char    *password,
+              gboolean      *out_accepted,
+              GError       **error)
+{
+  g_autofree char *dn = user_dn (self, login);
+  int rc;
+
+  *out_accepted = FALSE;
+  if (*password == '\0')
+    return TRUE;
+  rc = simple_bind (ld, dn, password);
+  if (rc == LDAP_SUCCESS)
+    *out_accepted = TRUE;
+  else if (!bind_refused (rc))
+    {
+      set_ldap_error (error, rc, "signing in as the user");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 check_password_thread (GTask        *task,
                        gpointer      source_object,
@@ -1024,21 +1581,10 @@ check_password_thread (GTask        *task,
   Job *job = task_data;
   g_auto(LdapUser) user = { 0 };
   g_autoptr(GError) error = NULL;
-  g_autofree char *dn = NULL;
-  LDAP *ld = take_connection (self, &error);
-  LDAP *user_ld;
-  gboolean ok;
-  int rc;
+  gboolean ok = FALSE;
 
-  if (ld == NULL)
+  if (!read_user (self, job->login, TRUE, &user, &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  rc = fetch_user (self, ld, job->login, TRUE, &user, &error);
-  if (error != NULL)
-    {
-      give_connection (self, ld, rc);
       if (g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND))
         g_task_return_new_error (task, VST_STORE_ERROR, VST_STORE_ERROR_BAD_PASSWORD, "wrong password");
       else
@@ -1049,7 +1595,6 @@ check_password_thread (GTask        *task,
   job->locked_until = locked_until (self, &user);
   if (job->locked_until > 0)
     {
-      give_connection (self, ld, rc);
       g_task_return_new_error (task, VST_STORE_ERROR, VST_STORE_ERROR_LOCKED, "locked by the directory");
       return;
     }
@@ -1060,30 +1605,30 @@ check_password_thread (GTask        *task,
        * bind, and the code comes later (POST /totp/verify). The password
        * alone is checked against the directory's hash, with the
        * directory's lock-out honoured above. */
-      ok = check_ssha (user.password_value, job->password);
+      ok = *job->password != '\0' && check_ssha (user.password_value, job->password);
     }
   else
     {
-      dn = user_dn (self, job->login);
-      user_ld = open_connection (self, &error);
-      if (user_ld == NULL)
+      /* A real bind, on a connection of its own: ppolicy counts the
+       * failure and may lock. */
+      LDAP *user_ld = open_connection (self, &error);
+      gboolean answered = user_ld != NULL &&
+                          bind_as_user (self, user_ld, job->login, job->password, &ok, &error);
+
+      unbind (user_ld);
+      if (!answered)
         {
-          give_connection (self, ld, rc);
           g_task_return_error (task, g_steal_pointer (&error));
           return;
         }
-      /* A real bind: ppolicy counts the failure and may lock. */
-      ok = simple_bind (user_ld, dn, job->password) == LDAP_SUCCESS;
-      unbind (user_ld);
       if (!ok)
         {
           g_auto(LdapUser) again = { 0 };
 
-          rc = fetch_user (self, ld, job->login, FALSE, &again, NULL);
-          job->locked_until = locked_until (self, &again);
+          if (read_user (self, job->login, FALSE, &again, NULL))
+            job->locked_until = locked_until (self, &again);
         }
     }
-  give_connection (self, ld, rc);
 
   if (job->locked_until > 0)
     g_task_return_new_error (task, VST_STORE_ERROR, VST_STORE_ERROR_LOCKED, "locked by the directory");
@@ -1121,16 +1666,18 @@ ldap_check_password_finish (VstStore      *store,
 }
 
 /* The Password Modify extended operation (RFC 3062), with the ppolicy
- * control so that a refusal says which rule. */
-static void
-change_password_thread (GTask        *task,
-                        gpointer      source_object,
-                        gpointer      task_data,
-                        GCancellable *cancellable)
+ * control so that a refusal says which rule. Run again after a lost
+ * connection, it may meet the first try's password in the history: if
+ * that password is the current one, the first try went through. (So does
+ * a password set twice to the same value; the outcome is the same.) */
+static int
+change_password_op (VstLdapStore  *self,
+                    LDAP          *ld,
+                    gboolean       again,
+                    gpointer       data,
+                    GError       **error)
 {
-  VstLdapStore *self = source_object;
-  Job *job = task_data;
-  g_autoptr(GError) error = NULL;
+  Job *job = data;
   g_autofree char *dn = user_dn (self, job->login);
   struct berval user_value, password_value;
   struct timeval timeout = { 10, 0 };
@@ -1142,20 +1689,8 @@ change_password_thread (GTask        *task,
   LDAPPasswordPolicyError policy_error = PP_noError;
   ber_int_t expire = -1, grace = -1;
   char *diagnostic = NULL;
-  LDAP *ld;
   int rc, code = LDAP_OTHER, msgid;
 
-  if (!login_is_safe (job->login))
-    {
-      g_task_return_new_error (task, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND, "no such account");
-      return;
-    }
-  ld = take_connection (self, &error);
-  if (ld == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
   user_value.bv_val = dn;
   user_value.bv_len = strlen (dn);
   password_value.bv_val = job->password;
@@ -1165,7 +1700,19 @@ change_password_thread (GTask        *task,
   if (rc == LDAP_SUCCESS)
     rc = ldap_passwd (ld, &user_value, NULL, &password_value, request_controls, NULL, &msgid);
   if (rc == LDAP_SUCCESS)
-    rc = ldap_result (ld, msgid, LDAP_MSG_ALL, &timeout, &result) > 0 ? LDAP_SUCCESS : LDAP_TIMEOUT;
+    {
+      switch (ldap_result (ld, msgid, LDAP_MSG_ALL, &timeout, &result))
+        {
+        case -1:
+          ldap_get_option (ld, LDAP_OPT_RESULT_CODE, &rc);
+          break;
+        case 0:
+          rc = LDAP_TIMEOUT;
+          break;
+        default:
+          break;
+        }
+    }
   if (rc == LDAP_SUCCESS)
     rc = ldap_parse_result (ld, result, &code, NULL, &diagnostic, NULL, &controls, 1);
   else
@@ -1176,24 +1723,47 @@ change_password_thread (GTask        *task,
   if (response != NULL)
     ldap_parse_passwordpolicy_control (ld, response, &expire, &grace, &policy_error);
   ldap_controls_free (controls);
-  give_connection (self, ld, rc);
+
+  if (rc == LDAP_SUCCESS && code == LDAP_CONSTRAINT_VIOLATION && policy_error == PP_passwordInHistory && again)
+    {
+      g_auto(LdapUser) user = { 0 };
+      g_autoptr(GError) read_error = NULL;
+
+      if (fetch_user (self, ld, job->login, TRUE, &user, &read_error) == LDAP_SUCCESS &&
+          read_error == NULL && check_ssha (user.password_value, job->password))
+        code = LDAP_SUCCESS;
+    }
 
   if (rc != LDAP_SUCCESS)
-    set_ldap_error (&error, rc, "changing a password");
+    set_ldap_error (error, rc, "changing a password");
   else if (code == LDAP_SUCCESS)
     ;
   else if (policy_error == PP_passwordInHistory)
-    g_set_error_literal (&error, VST_STORE_ERROR, VST_STORE_ERROR_PASSWORD_REUSED, "in the history");
+    g_set_error_literal (error, VST_STORE_ERROR, VST_STORE_ERROR_PASSWORD_REUSED, "in the history");
   else if (policy_error == PP_passwordTooShort)
-    g_set_error_literal (&error, VST_STORE_ERROR, VST_STORE_ERROR_PASSWORD_POLICY, VST_RULE_MIN_LENGTH);
+    g_set_error_literal (error, VST_STORE_ERROR, VST_STORE_ERROR_PASSWORD_POLICY, VST_RULE_MIN_LENGTH);
   else if (policy_error == PP_insufficientPasswordQuality)
-    g_set_error_literal (&error, VST_STORE_ERROR, VST_STORE_ERROR_PASSWORD_POLICY, VST_RULE_CLASSES);
+    g_set_error_literal (error, VST_STORE_ERROR, VST_STORE_ERROR_PASSWORD_POLICY, VST_RULE_CLASSES);
   else
-    g_set_error (&error, VST_STORE_ERROR, VST_STORE_ERROR_FAILED, "LDAP: the directory refused the password: %s%s%s",
+    g_set_error (error, VST_STORE_ERROR, VST_STORE_ERROR_FAILED, "LDAP: the directory refused the password: %s%s%s",
                  ldap_err2string (code), diagnostic != NULL ? ": " : "", diagnostic != NULL ? diagnostic : "");
   ldap_memfree (diagnostic);
+  return rc != LDAP_SUCCESS ? rc : code;
+}
 
-  if (error != NULL)
+static void
+change_password_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  VstLdapStore *self = source_object;
+  Job *job = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!login_is_safe (job->login))
+    g_task_return_new_error (task, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND, "no such account");
+  else if (!with_connection (self, change_password_op, job, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
@@ -1227,7 +1797,10 @@ ldap_job_finish (VstStore      *store,
  * user, then a bind with the password followed by the code must pass
  * slapo-otp, which also records the step so that the code cannot serve
  * again anywhere. The password is tried alone first, before linking: with
- * slapo-otp a wrong password would burn a right code. */
+ * slapo-otp a wrong password would burn a right code. Only the reads and
+ * the (idempotent) link and unlink are tried again after a lost
+ * connection, never the binds: a bind counts towards ppolicy's lock-out,
+ * and the code's bind spends the code. */
 static void
 prove_totp_thread (GTask        *task,
                    gpointer      source_object,
@@ -1238,50 +1811,49 @@ prove_totp_thread (GTask        *task,
   Job *job = task_data;
   g_auto(LdapUser) user = { 0 };
   g_autoptr(GError) error = NULL;
-  g_autofree char *dn = NULL;
-  char *both = NULL;
-  LDAP *ld = take_connection (self, &error);
   LDAP *user_ld = NULL;
-  int rc;
+  gboolean accepted = FALSE;
 
-  if (ld == NULL)
+  if (!read_user (self, job->login, FALSE, &user, &error))
+    goto out;
+  if (!user.has_token)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      g_set_error_literal (&error, VST_STORE_ERROR, VST_STORE_ERROR_FAILED, "LDAP: no pending token");
+      goto out;
     }
-  rc = fetch_user (self, ld, job->login, FALSE, &user, &error);
-  if (error == NULL && !user.has_token)
-    g_set_error_literal (&error, VST_STORE_ERROR, VST_STORE_ERROR_FAILED, "LDAP: no pending token");
-  if (error == NULL)
-    user_ld = open_connection (self, &error);
-  if (error != NULL)
-    {
-      give_connection (self, ld, rc);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  user_ld = open_connection (self, &error);
+  if (user_ld == NULL)
+    goto out;
 
-  dn = user_dn (self, job->login);
-  if (!user.linked && simple_bind (user_ld, dn, job->password) != LDAP_SUCCESS)
-    g_set_error_literal (&error, VST_STORE_ERROR, VST_STORE_ERROR_BAD_PASSWORD, "wrong password");
-  if (error == NULL && !user.linked)
-    rc = link_token (self, ld, job->login, TRUE, &error);
-  if (error == NULL)
+  if (!user.linked)
     {
-      both = g_strconcat (job->password, job->code, NULL);
-      if (simple_bind (user_ld, dn, both) != LDAP_SUCCESS)
+      if (!bind_as_user (self, user_ld, job->login, job->password, &accepted, &error))
+        goto out;
+      if (!accepted)
         {
-          g_set_error_literal (&error, VST_STORE_ERROR, VST_STORE_ERROR_CODE_REFUSED,
-                               "the directory refused the code");
-          /* Back to pending: other clients must not ask for codes of a key
-           * that was never proven. */
-          rc = link_token (self, ld, job->login, FALSE, NULL);
+          g_set_error_literal (&error, VST_STORE_ERROR, VST_STORE_ERROR_BAD_PASSWORD, "wrong password");
+          goto out;
         }
-      vst_secure_free (both);
+      if (!with_connection (self, link_token_op, job->login, &error))
+        goto out;
     }
-  unbind (user_ld);
-  give_connection (self, ld, rc);
 
+  {
+    char *both = g_strconcat (job->password, job->code, NULL);
+    gboolean answered = bind_as_user (self, user_ld, job->login, both, &accepted, &error);
+
+    vst_secure_free (both);
+    if (answered && !accepted)
+      g_set_error_literal (&error, VST_STORE_ERROR, VST_STORE_ERROR_CODE_REFUSED,
+                           "the directory refused the code");
+    /* Back to pending: other clients must not ask for codes of a key that
+     * was never proven. */
+    if (error != NULL)
+      with_connection (self, unlink_token_op, job->login, NULL);
+  }
+
+out:
+  unbind (user_ld);
   if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -1349,6 +1921,7 @@ vst_ldap_store_finalize (GObject *object)
   g_clear_object (&self->local);
   g_ptr_array_unref (self->idle);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->accounts_lock);
   g_free (self->uri);
   g_free (self->bind_dn);
   vst_secure_free (self->bind_password);
@@ -1370,6 +1943,7 @@ static void
 vst_ldap_store_init (VstLdapStore *self)
 {
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->accounts_lock);
   self->idle = g_ptr_array_new_with_free_func ((GDestroyNotify) unbind);
 }
 
@@ -1430,6 +2004,7 @@ vst_ldap_store_new (const VstLdapStoreSettings  *settings,
 {
   g_autoptr(VstLdapStore) self = NULL;
   LDAP *ld;
+  gboolean pooled;
   gboolean ok;
 
   g_return_val_if_fail (settings != NULL, NULL);
@@ -1446,7 +2021,9 @@ vst_ldap_store_new (const VstLdapStoreSettings  *settings,
   self->policy_dn = g_strdup (settings->policy_dn);
   self->totp_params_dn = g_strdup (settings->totp_params_dn);
 
-  ld = take_connection (self, error);
+  /* In this thread, before any other: the first connection also sets up
+   * libldap's (and TLS's) global state. */
+  ld = take_connection (self, TRUE, &pooled, error);
   if (ld == NULL)
     return NULL;
   ok = read_settings (self, ld, settings->lifetime_days, error);

@@ -99,6 +99,7 @@ olcRootDN: {root_dn}
 olcRootPW: {root_pw}
 olcDbIndex: objectClass eq
 olcDbIndex: uid eq
+olcLimits: dn.exact="{service_dn}" size.prtotal=unlimited
 olcAccess: {{0}}to attrs=userPassword by dn.exact="{service_dn}" write by anonymous auth by * none
 olcAccess: {{1}}to dn.subtree="{tokens_dn}" by dn.exact="{service_dn}" write by * none
 olcAccess: {{2}}to * by dn.exact="{service_dn}" write by self read by users read by * none
@@ -210,6 +211,11 @@ class Slapd:
                        check=True, capture_output=True)
         subprocess.run([SLAPADD, "-n", "1", "-F", confdir, "-l", data],
                        check=True, capture_output=True)
+        self.launch(timeout)
+
+    def launch(self, timeout=10):
+        """Runs slapd on the configuration and data that start() made."""
+        confdir = os.path.join(self.path, "slapd.d")
         log = open(self.log_file, "ab")
         # -d keeps it in the foreground, so that its PID is the one we stop.
         self.process = subprocess.Popen([SLAPD, "-h", self.uri, "-F", confdir, "-d", "0"],
@@ -234,6 +240,23 @@ class Slapd:
                 self.process.kill()
                 self.process.wait()
             self.process = None
+
+    def restart(self, sig=signal.SIGTERM):
+        """Stops slapd (gracefully, or with @sig) and runs it again on the
+        same port and data, as an upgrade or a crash would; connections
+        open to the old process are gone."""
+        if sig != signal.SIGTERM and self.process is not None:
+            self.process.send_signal(sig)
+            self.process.wait(10)
+            self.process = None
+        self.stop()
+        self.launch()
+
+    def add(self, ldif):
+        """Adds entries as the rootdn, as another tool would (ldapadd)."""
+        r = self.root("ldapadd", input=ldif)
+        assert r.returncode == 0, r
+        return r
 
     def cleanup(self):
         self.stop()

@@ -14,8 +14,15 @@ session token, TOTP code or admin token is found
   (base32 in either case, grouped, hexadecimal, raw bytes): except the TOTP
   secret, which the database must hold to check codes (it is the store).
 
+With the LDAP store (VESTIBULE_TEST_STORE=ldap) the service's own bind
+password (the content of bind-password-file) is one more secret that must
+not show up anywhere, and the SQLite file, which then only keeps tokens,
+sessions and the outbox, must not hold the TOTP secret either: the
+directory keeps it.
+
 And the database files and the admin token file are mode 0600; the server
-refuses a secret file that others can read."""
+refuses a secret file (the admin token's, the bind password's) that others
+can read."""
 
 import base64
 import os
@@ -140,7 +147,11 @@ class Secrecy(ServerTestCase):
         self.assertEqual(r.status, 201, r)
         secret = r.json["secret"]
         codes = [totp(secret, s.now())]
-        r = s.request("POST", "/api/v1/totp/activate", {"code": codes[0]}, token=session)
+        # The password comes along: a directory store proves the pairing
+        # with a sign-in of its own (docs/api.md); one more place where it
+        # must not leak from.
+        r = s.request("POST", "/api/v1/totp/activate", {"code": codes[0], "password": PASSWORD},
+                      token=session)
         self.assertEqual(r.status, 200, r)
         s.advance(30)
         codes.append(totp(secret, s.now()))
@@ -160,6 +171,8 @@ class Secrecy(ServerTestCase):
             "first session token": forms(first_session),
             "session token": forms(session),
         }
+        if s.slapd is not None:
+            no_logs["directory bind password"] = forms(self.bind_password(), base32=False)
         # The codes: six digits alone, not inside a longer number.
         code_patterns = [re.compile(rf"(?<!\d){c}(?!\d)") for c in codes]
 
@@ -209,6 +222,8 @@ class Secrecy(ServerTestCase):
             with open(path, "rb") as f:
                 contents += f.read()
         self.assertEqual(stat.S_IMODE(os.stat(s.token_file).st_mode), 0o600)
+        if s.slapd is not None:
+            self.assertEqual(stat.S_IMODE(os.stat(s.slapd.service_pw_file).st_mode), 0o600)
 
         never = {"password": [v.encode() for v in forms(PASSWORD, base32=False)],
                  "wrong password": [v.encode() for v in forms(WRONG_PASSWORD, base32=False)],
@@ -216,17 +231,33 @@ class Secrecy(ServerTestCase):
                  "reset token": [v.encode() for v in forms(token)] + [b32_bytes(token)]}
         for n, session in enumerate(sessions):
             never[f"session token {n}"] = [v.encode() for v in forms(session)] + [b32_bytes(session)]
+        if s.slapd is not None:
+            never["directory bind password"] = [v.encode() for v in forms(self.bind_password(), base32=False)]
+            # The directory holds the key (and checks the codes with it).
+            never["TOTP secret"] = [v.encode() for v in forms(secret)] + [b32_bytes(secret)]
         for what, values in never.items():
             for value in values:
                 self.assertNotIn(value, contents, f"the {what} is in the database files ({files})")
-        # The TOTP secret is there: the server needs it to check codes. This
-        # is the one secret the database holds, and why the file is 0600.
-        self.assertIn(secret.encode(), contents)
+        if s.slapd is None:
+            # The TOTP secret is there: the server needs it to check codes.
+            # This is the one secret the database holds, and why the file
+            # is 0600.
+            self.assertIn(secret.encode(), contents)
+
+    def bind_password(self):
+        """What the LDAP store's bind-password-file holds."""
+        with open(self.server.slapd.service_pw_file, encoding="utf-8") as f:
+            password = f.read().strip()
+        self.assertTrue(password)
+        return password
 
     def test_secret_files_must_be_private(self):
         s = self.server
-        for mode in (0o640, 0o604, 0o620):
-            os.chmod(s.token_file, mode)
+        secret_files = [(s.token_file, ADMIN_TOKEN)]
+        if s.slapd is not None:
+            secret_files.append((s.slapd.service_pw_file, self.bind_password()))
+        for (path, secret), mode in [(f, m) for f in secret_files for m in (0o640, 0o604, 0o620)]:
+            os.chmod(path, mode)
             try:
                 env = dict(os.environ, VESTIBULE_TESTING="1")
                 config = s.config_file
@@ -240,9 +271,10 @@ class Secrecy(ServerTestCase):
                                    env=env, stdin=subprocess.DEVNULL)
                 self.assertNotEqual(r.returncode, 0)
                 self.assertIn(b"chmod 600", r.stdout + r.stderr)
-                self.assertNotIn(ADMIN_TOKEN.encode(), r.stdout + r.stderr)
+                self.assertIn(os.path.basename(path).encode(), r.stdout + r.stderr)
+                self.assertNotIn(secret.encode(), r.stdout + r.stderr)
             finally:
-                os.chmod(s.token_file, 0o600)
+                os.chmod(path, 0o600)
         # The running server was not disturbed.
         self.assertEqual(s.request("GET", "/api/v1/info").status, 200)
 
