@@ -64,6 +64,10 @@ struct _VstApi
   char *info_head;
   char *info_tail;
   int n_pending;
+  /* Checking a code reads the account and writes it back (the last step
+   * used, the failures): requests for one account take turns, so that two
+   * copies of a code sent at once cannot both pass. Striped by account id. */
+  GMutex account_locks[64];
 };
 
 G_DEFINE_FINAL_TYPE (VstApi, vst_api, G_TYPE_OBJECT)
@@ -350,6 +354,18 @@ reply_internal (Request      *req,
                    N_("The server cannot save anything at the moment. Try again later."));
       return;
     }
+  if (g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_UNAVAILABLE))
+    {
+      g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
+                        "VST_EVENT", "directory-unavailable",
+                        "VST_PATH", req->path,
+                        "MESSAGE", "Directory unavailable: %s", error->message);
+      g_free (req->retry_after);
+      req->retry_after = g_strdup ("30");
+      reply_error (req, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable",
+                   N_("The directory of accounts cannot be reached at the moment. Try again in a minute."));
+      return;
+    }
   g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
                     "VST_EVENT", "internal-error",
                     "VST_PATH", req->path,
@@ -582,6 +598,27 @@ require_session (Request *req)
         reply_internal (req, error);
     }
   return account;
+}
+
+static GMutex *
+account_lock (VstApi *self,
+              gint64  account_id)
+{
+  return &self->account_locks[(guint64) account_id % G_N_ELEMENTS (self->account_locks)];
+}
+
+/* As require_session(), for a handler that writes the account back: the
+ * account is read again once its lock, left in @out_locker, is held. */
+static VstAccount *
+require_session_locked (Request        *req,
+                        GMutexLocker  **out_locker)
+{
+  g_autoptr(VstAccount) first = require_session (req);
+
+  if (first == NULL)
+    return NULL;
+  *out_locker = g_mutex_locker_new (account_lock (req->api, first->id));
+  return require_session (req);
 }
 
 static gboolean
@@ -1274,7 +1311,8 @@ static void
 handle_totp (Request *req)
 {
   VstApi *self = req->api;
-  g_autoptr(VstAccount) account = require_session (req);
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(VstAccount) account = require_session_locked (req, &locker);
   g_autoptr(GError) error = NULL;
   g_autoptr(VstOtpKey) key = NULL;
   g_autofree char *uri = NULL;
@@ -1502,7 +1540,8 @@ handle_totp_code (Request  *req,
                   gboolean  activate)
 {
   VstApi *self = req->api;
-  g_autoptr(VstAccount) account = require_session (req);
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(VstAccount) account = require_session_locked (req, &locker);
   const char *code;
   JsonObject *object;
 
@@ -1645,11 +1684,20 @@ handle_admin_action (Request *req)
   VstApi *self = req->api;
   const char *login = req->login;
   const char *action = req->action;
+  g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(VstAccount) account = NULL;
   g_autoptr(VstMail) mail = NULL;
   g_autoptr(GError) error = NULL;
 
+  /* Read again under the account's lock: reset-2fa and unlock write it
+   * back, as checking a code does. */
   account = vst_store_get_account (self->store, login, &error);
+  if (account != NULL)
+    {
+      locker = g_mutex_locker_new (account_lock (self, account->id));
+      g_clear_pointer (&account, vst_account_free);
+      account = vst_store_get_account (self->store, login, &error);
+    }
   if (account == NULL)
     {
       if (g_error_matches (error, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND))
@@ -1904,14 +1952,28 @@ vst_api_dispose (GObject *object)
 }
 
 static void
+vst_api_finalize (GObject *object)
+{
+  VstApi *self = VST_API (object);
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->account_locks); i++)
+    g_mutex_clear (&self->account_locks[i]);
+
+  G_OBJECT_CLASS (vst_api_parent_class)->finalize (object);
+}
+
+static void
 vst_api_class_init (VstApiClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = vst_api_dispose;
+  G_OBJECT_CLASS (klass)->finalize = vst_api_finalize;
 }
 
 static void
 vst_api_init (VstApi *self)
 {
+  for (guint i = 0; i < G_N_ELEMENTS (self->account_locks); i++)
+    g_mutex_init (&self->account_locks[i]);
   self->listeners = g_ptr_array_new_with_free_func ((GDestroyNotify) listener_free);
 }
 

@@ -83,13 +83,23 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (VstLdapStore, vst_ldap_store, G_TYPE_OBJECT,
 
 /* Connections -------------------------------------------------------- */
 
+/* A directory that is down or too slow is not the request's fault: the
+ * API answers 503 with Retry-After rather than 500. */
+static VstStoreError
+error_code (int rc)
+{
+  if (rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR || rc == LDAP_UNAVAILABLE ||
+      rc == LDAP_TIMEOUT || rc == LDAP_BUSY)
+    return VST_STORE_ERROR_UNAVAILABLE;
+  return VST_STORE_ERROR_FAILED;
+}
+
 static void
 set_ldap_error (GError     **error,
                 int          rc,
                 const char  *what)
 {
-  g_set_error (error, VST_STORE_ERROR, VST_STORE_ERROR_FAILED,
-               "LDAP %s: %s", what, ldap_err2string (rc));
+  g_set_error (error, VST_STORE_ERROR, error_code (rc), "LDAP %s: %s", what, ldap_err2string (rc));
 }
 
 static void
@@ -105,8 +115,8 @@ open_connection (VstLdapStore  *self,
 {
   LDAP *ld = NULL;
   int version = LDAP_VERSION3;
-  /* A directory that does not answer fails the request instead of
-   * holding it (and, for the quick reads, the main loop) for long. */
+  /* A directory that does not answer fails the request (503) instead of
+   * holding its worker thread for long. */
   struct timeval network_timeout = { 5, 0 };
   struct timeval timeout = { 10, 0 };
   int rc;
@@ -184,7 +194,7 @@ take_connection (VstLdapStore  *self,
   rc = simple_bind (ld, self->bind_dn, self->bind_password);
   if (rc != LDAP_SUCCESS)
     {
-      g_set_error (error, VST_STORE_ERROR, VST_STORE_ERROR_FAILED,
+      g_set_error (error, VST_STORE_ERROR, error_code (rc),
                    "LDAP: the service cannot bind as %s: %s", self->bind_dn, ldap_err2string (rc));
       unbind (ld);
       return NULL;

@@ -24,6 +24,7 @@ typedef enum {
   VST_STORE_ERROR_PASSWORD_POLICY,  /* refused; the message is a rule id */
   VST_STORE_ERROR_PASSWORD_REUSED,  /* refused: in the password history */
   VST_STORE_ERROR_CODE_REFUSED,     /* the directory did not accept the code */
+  VST_STORE_ERROR_UNAVAILABLE,      /* the directory cannot be reached; try again later */
 } VstStoreError;
 
 GQuark vst_store_error_quark (void);
