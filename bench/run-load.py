@@ -4,7 +4,14 @@
 wrk (bench/load.lua). Run through bench/run-load.sh, which builds the
 release binary first; see docs/reliability.md for what it measures.
 
-Usage: run-load.py SERVER_BINARY [--quick]
+Usage: run-load.py SERVER_BINARY [--quick] [--repeat N]
+
+Besides requests/s and latency, each row gives the CPU the server used
+while wrk ran (in cores, all its threads; from /proc) and that CPU time per
+request in microseconds: on a machine shared with other work, where the
+throughput and the p99 move with the neighbours' load, the CPU time per
+request is the steadier figure to compare two builds by. --repeat runs the
+one-core rows N times (medians after them).
 
 The server runs with a production configuration (no testing clock) on a
 temporary database. /info and activation attempts are measured twice: the
@@ -17,8 +24,10 @@ import base64
 import hashlib
 import hmac
 import os
+import shutil
 import signal
 import sqlite3
+import statistics
 import struct
 import subprocess
 import sys
@@ -100,6 +109,16 @@ from=Bench <noreply@example.org>
                 time.sleep(0.05)
         raise SystemExit("the server did not start")
 
+    def save(self):
+        """Keeps a copy of the (stopped) server's database for restore()."""
+        shutil.copy(self.database, self.database + ".prepared")
+
+    def restore(self):
+        for suffix in ("-wal", "-shm"):
+            if os.path.exists(self.database + suffix):
+                os.unlink(self.database + suffix)
+        shutil.copy(self.database + ".prepared", self.database)
+
     def stop(self):
         if self.process is not None:
             self.process.send_signal(signal.SIGTERM)
@@ -167,6 +186,13 @@ def prepare(server, sink, n_accounts):
     return activate_lines, signin_lines
 
 
+def server_cpu_seconds(server):
+    """User + system CPU time of the server process (all its threads)."""
+    with open(f"/proc/{server.process.pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wrk(server, mode, connections, seconds, cpus, lines=None, threads=1):
     args = ["taskset", "-c", cpus, "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s",
             "--timeout", "30s", "-s", LUA, server.base, "--", mode]
@@ -175,23 +201,38 @@ def wrk(server, mode, connections, seconds, cpus, lines=None, threads=1):
         with open(path, "w") as f:
             f.write("\n".join(lines) + "\n")
         args.append(path)
+    cpu0, t0 = server_cpu_seconds(server), time.monotonic()
     out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+    cpu1, t1 = server_cpu_seconds(server), time.monotonic()
     line = next(l for l in out.splitlines() if l.startswith("RESULT "))
     _, requests, duration, p50, p99, errors, statuses = line.split()
     return {"requests": int(requests), "rps": int(requests) / float(duration),
             "p50": int(p50) / 1000, "p99": int(p99) / 1000, "errors": int(errors),
-            "statuses": statuses}
+            "statuses": statuses, "cpu": (cpu1 - cpu0) / (t1 - t0),
+            "us_per_req": (cpu1 - cpu0) * 1e6 / max(int(requests), 1)}
 
 
 def row(name, cores, r):
-    print(f"{name:<38} {cores:>5} {r['rps']:>9.0f} {r['p50']:>9.2f} {r['p99']:>9.2f}  "
+    print(f"{name:<38} {cores:>5} {r['rps']:>9.0f} {r['p50']:>9.2f} {r['p99']:>9.2f} "
+          f"{r['cpu']:>8.2f} {r['us_per_req']:>7.1f}  "
           f"{r['requests']} requests, {r['errors']} socket errors, statuses {r['statuses']}",
           flush=True)
+
+
+def median_row(name, cores, results):
+    if len(results) < 2:
+        return
+    med = {k: statistics.median(r[k] for r in results)
+           for k in ("rps", "p50", "p99", "cpu", "us_per_req")}
+    print(f"{name + ' (median)':<38} {cores:>5} {med['rps']:>9.0f} {med['p50']:>9.2f} "
+          f"{med['p99']:>9.2f} {med['cpu']:>8.2f} {med['us_per_req']:>7.1f}  "
+          f"of {len(results)} runs", flush=True)
 
 
 def main():
     binary = sys.argv[1]
     quick = "--quick" in sys.argv
+    repeat = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 1
     seconds = 3 if quick else 10
     if NCPU < 2:
         raise SystemExit("needs at least 2 CPUs: one for the server, one for wrk")
@@ -202,29 +243,35 @@ def main():
     server = BenchServer(binary, sink.port)
     try:
         server.start(all_cpus)
-        # Two halves, one per activation run, so that no account meets its
-        # fifth wrong code (a lock-out, which answers without writing).
-        n_accounts = 10000 if quick else 60000
+        n_accounts = 10000 if quick else 30000
         activate_lines, signin_lines = prepare(server, sink, n_accounts)
+        server.save()
 
         print(f"vestibule-server load, {time.strftime('%Y-%m-%d %H:%M')}, {NCPU} CPUs online,"
               f" load average before: {os.getloadavg()[0]:.2f}")
-        print(f"{'endpoint':<38} {'cores':>5} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9}")
+        print(f"{'endpoint':<38} {'cores':>5} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} "
+              f"{'srv cpu':>8} {'us/req':>7}")
 
-        server.start(server_cpu, threads=1)
-        wrk(server, "info", 32, 1, client_cpu)  # warm-up
-        row("GET /api/v1/info (32 conn)", 1, wrk(server, "info", 32, seconds, client_cpu))
-        row("POST /totp/activate, wrong code", 1,
-            wrk(server, "activate", 32, seconds, client_cpu, activate_lines[:n_accounts // 2]))
-        server.stop()
-
-        # Every core, one HTTP thread each; wrk shares the cores.
-        server.start(all_cpus)
-        wrk(server, "info", 32, 1, all_cpus)  # warm-up
-        row("GET /api/v1/info (32 conn)", NCPU, wrk(server, "info", 32, seconds, all_cpus))
-        row("POST /totp/activate, wrong code", NCPU,
-            wrk(server, "activate", 32, seconds, all_cpus, activate_lines[n_accounts // 2:]))
-        server.stop()
+        # One core with one HTTP thread (wrk on the other core), then every
+        # core with one HTTP thread each (wrk shares them). Each repetition
+        # on a fresh copy of the prepared database, so that no account meets
+        # its fifth wrong code (a lock-out, which answers without writing).
+        for cores, cpus, client, threads in ((1, server_cpu, client_cpu, 1),
+                                             (NCPU, all_cpus, all_cpus, 0)):
+            runs = {"info": [], "activate": []}
+            for _ in range(repeat):
+                server.restore()
+                server.start(cpus, threads)
+                wrk(server, "info", 32, 1, client)  # warm-up
+                r = wrk(server, "info", 32, seconds, client)
+                runs["info"].append(r)
+                row("GET /api/v1/info (32 conn)", cores, r)
+                r = wrk(server, "activate", 32, seconds, client, activate_lines)
+                runs["activate"].append(r)
+                row("POST /totp/activate, wrong code", cores, r)
+                server.stop()
+            median_row("GET /api/v1/info (32 conn)", cores, runs["info"])
+            median_row("POST /totp/activate, wrong code", cores, runs["activate"])
 
         # A sign-in whose client went away still runs its KDF: a fresh
         # server for each phase, so that none inherits the last one's queue.

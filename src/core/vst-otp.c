@@ -150,6 +150,31 @@ set_crypto_error (GError     **error,
   ERR_clear_error ();
 }
 
+/* OpenSSL's HMAC, fetched once for the process: EVP_MAC_fetch() looks the
+ * algorithm up in the provider store under a lock, every time, and a
+ * server makes a key for each code it checks. Returns a new reference (to
+ * the cached one), or NULL when the fetch fails (then tried again later). */
+static EVP_MAC *
+hmac_fetch (void)
+{
+  static EVP_MAC *hmac;
+  EVP_MAC *mac = g_atomic_pointer_get (&hmac);
+
+  if (mac == NULL)
+    {
+      mac = EVP_MAC_fetch (NULL, OSSL_MAC_NAME_HMAC, NULL);
+      if (mac == NULL)
+        return NULL;
+      /* A thread that lost the race drops its own. */
+      if (!g_atomic_pointer_compare_and_exchange (&hmac, NULL, mac))
+        {
+          EVP_MAC_free (mac);
+          mac = g_atomic_pointer_get (&hmac);
+        }
+    }
+  return EVP_MAC_up_ref (mac) ? mac : NULL;
+}
+
 VstOtpKey *
 vst_otp_key_new (const guint8     *secret,
                  gsize             secret_len,
@@ -175,7 +200,7 @@ vst_otp_key_new (const guint8     *secret,
   key->digits = digits;
   key->period = period;
 
-  mac = EVP_MAC_fetch (NULL, OSSL_MAC_NAME_HMAC, NULL);
+  mac = hmac_fetch ();
   if (mac == NULL)
     {
       set_crypto_error (error, "EVP_MAC_fetch");
@@ -362,8 +387,16 @@ compute_hotp (VstOtpKey  *key,
            ((guint32) digest[offset + 2] << 8) |
            (guint32) digest[offset + 3];
 
-  g_snprintf (out_code, VST_OTP_MAX_DIGITS + 1, "%0*u",
-              (int) key->digits, binary % digits_modulus[key->digits]);
+  /* The code, zero-padded to key->digits digits: by hand rather than with
+   * g_snprintf ("%0*u"), which cost more than the rest of this function
+   * but the HMAC, three times per code checked. */
+  binary %= digits_modulus[key->digits];
+  out_code[key->digits] = '\0';
+  for (guint i = key->digits; i > 0; i--)
+    {
+      out_code[i - 1] = (char) ('0' + binary % 10);
+      binary /= 10;
+    }
   ok = TRUE;
 
 out:
