@@ -502,7 +502,13 @@ sha256 (const void *data,
         gsize       len,
         guint8     *out)
 {
-  EVP_Digest (data, len, out, NULL, EVP_sha256 (), NULL);
+  /* Fetched once: EVP_sha256() looks the digest up in the provider store,
+   * under a lock, for every token hashed. */
+  static EVP_MD *md;
+
+  if (g_once_init_enter (&md))
+    g_once_init_leave (&md, EVP_MD_fetch (NULL, "SHA256", NULL));
+  EVP_Digest (data, len, out, NULL, md != NULL ? md : EVP_sha256 (), NULL);
 }
 
 /* A token as the user typed it (any case, spaces or hyphens) to the hash
@@ -1880,12 +1886,16 @@ server_cb (SoupServer        *server,
 }
 
 /* Answers 413 as soon as the headers declare an oversized body, so that no
- * handler runs for it. libsoup 3.2 still reads (and drops) the body before
- * answering: deployments that face the Internet also cap bodies in their
- * reverse proxy (see docs/server.md). */
+ * handler runs for it: an early handler runs once the headers are read,
+ * and a status set there ends the request. libsoup 3.2 still reads (and
+ * drops) the body before answering: deployments that face the Internet
+ * also cap bodies in their reverse proxy (see docs/server.md). */
 static void
-got_headers_cb (SoupServerMessage *msg,
-                gpointer           user_data)
+early_cb (SoupServer        *server,
+          SoupServerMessage *msg,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   Request *req;
@@ -1897,14 +1907,6 @@ got_headers_cb (SoupServerMessage *msg,
   reply_error (req, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
                N_("The request is too large."));
   request_finish (req);
-}
-
-static void
-request_started_cb (SoupServer        *server,
-                    SoupServerMessage *msg,
-                    gpointer           user_data)
-{
-  g_signal_connect_object (msg, "got-headers", G_CALLBACK (got_headers_cb), user_data, 0);
 }
 
 static gboolean
@@ -2068,7 +2070,7 @@ listener_serve (Listener  *listener,
                                       "tls-certificate", certificate,
                                       NULL);
   soup_server_add_handler (listener->server, NULL, server_cb, self, NULL);
-  g_signal_connect_object (listener->server, "request-started", G_CALLBACK (request_started_cb), self, 0);
+  soup_server_add_early_handler (listener->server, NULL, early_cb, self, NULL);
   return soup_server_listen_socket (listener->server, listener->socket, options, error);
 }
 
