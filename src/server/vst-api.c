@@ -606,21 +606,34 @@ require_session (Request *req)
   return account;
 }
 
+/* The lock an account's writers take turns on. A local store serialises
+ * its callers anyway, so one lock serves every account there; a directory's
+ * reads are slow and run side by side, so there it is one of a stripe. */
 static GMutex *
 account_lock (VstApi *self,
               gint64  account_id)
 {
+  if (!vst_store_is_remote (self->store))
+    return &self->account_locks[0];
   return &self->account_locks[(guint64) account_id % G_N_ELEMENTS (self->account_locks)];
 }
 
 /* As require_session(), for a handler that writes the account back: the
- * account is read again once its lock, left in @out_locker, is held. */
+ * account is read with its lock, left in @out_locker, held. */
 static VstAccount *
 require_session_locked (Request        *req,
                         GMutexLocker  **out_locker)
 {
-  g_autoptr(VstAccount) first = require_session (req);
+  g_autoptr(VstAccount) first = NULL;
 
+  /* One read, under the lock that serves every account. */
+  if (!vst_store_is_remote (req->api->store))
+    {
+      *out_locker = g_mutex_locker_new (account_lock (req->api, 0));
+      return require_session (req);
+    }
+  /* A first read says which lock; the account is read again under it. */
+  first = require_session (req);
   if (first == NULL)
     return NULL;
   *out_locker = g_mutex_locker_new (account_lock (req->api, first->id));
