@@ -742,6 +742,23 @@ unlink_token_op (VstLdapStore  *self,
   return link_token (self, ld, data, FALSE, error);
 }
 
+/* Deletes @dn; one already gone counts as deleted, so that a retry after
+ * a lost connection does not fail. */
+static int
+delete_entry (LDAP        *ld,
+              const char  *dn,
+              const char  *what,
+              GError     **error)
+{
+  int rc = ldap_delete_ext_s (ld, dn, NULL, NULL);
+
+  if (rc == LDAP_NO_SUCH_OBJECT)
+    return LDAP_SUCCESS;
+  if (rc != LDAP_SUCCESS)
+    set_ldap_error (error, rc, what);
+  return rc;
+}
+
 static int
 delete_token (VstLdapStore  *self,
               LDAP          *ld,
@@ -749,13 +766,8 @@ delete_token (VstLdapStore  *self,
               GError       **error)
 {
   g_autofree char *dn = token_dn (self, login);
-  int rc = ldap_delete_ext_s (ld, dn, NULL, NULL);
 
-  if (rc == LDAP_NO_SUCH_OBJECT)
-    return LDAP_SUCCESS;
-  if (rc != LDAP_SUCCESS)
-    set_ldap_error (error, rc, "deleting a token");
-  return rc;
+  return delete_entry (ld, dn, "deleting a token", error);
 }
 
 /* Writes @secret as the token of @login. A token that is there already
@@ -1109,13 +1121,7 @@ delete_entry_op (VstLdapStore  *self,
                  gpointer       data,
                  GError       **error)
 {
-  int rc = ldap_delete_ext_s (ld, data, NULL, NULL);
-
-  if (rc == LDAP_NO_SUCH_OBJECT)
-    return LDAP_SUCCESS;
-  if (rc != LDAP_SUCCESS)
-    set_ldap_error (error, rc, "deleting an account");
-  return rc;
+  return delete_entry (ld, data, "deleting an account", error);
 }
 
 static gboolean
