@@ -759,7 +759,7 @@ sqlite_create_account (VstStore       *store,
                        GError        **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(Stmt) stmt = NULL;
 
   if (!begin (self, error))
@@ -788,7 +788,7 @@ sqlite_get_account (VstStore    *store,
                     GError     **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(Stmt) stmt = get_stmt (self, STMT_GET_ACCOUNT, error);
   int rc;
 
@@ -810,7 +810,7 @@ sqlite_list_accounts (VstStore  *store,
                       GError   **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(Stmt) stmt = get_stmt (self, STMT_LIST_ACCOUNTS, error);
   g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) vst_account_free);
   int rc;
@@ -860,7 +860,7 @@ sqlite_update_account (VstStore          *store,
                        GError           **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
 
   if (!begin (self, error))
     return FALSE;
@@ -881,7 +881,7 @@ sqlite_record_code_failure (VstStore          *store,
                             GError           **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
 
   if (!begin_code_failure (self, error))
     return FALSE;
@@ -897,7 +897,7 @@ sqlite_enqueue_mail (VstStore       *store,
                      GError        **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
 
   if (!begin (self, error))
     return FALSE;
@@ -938,7 +938,7 @@ sqlite_add_reset_token (VstStore       *store,
                         GError        **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(Stmt) insert = NULL;
 
   if (!begin (self, error))
@@ -966,7 +966,7 @@ sqlite_count_reset_tokens (VstStore  *store,
                            GError   **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(Stmt) stmt = get_stmt (self, STMT_COUNT_TOKENS, error);
 
   if (stmt == NULL)
@@ -1011,7 +1011,7 @@ sqlite_check_reset_token (VstStore      *store,
                           GError       **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
   gboolean valid;
 
   if (!token_is_valid (self, account_id, token_hash, now, &valid, error))
@@ -1031,7 +1031,7 @@ sqlite_get_password_history (VstStore  *store,
                              GError   **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(Stmt) stmt = get_stmt (self, STMT_PASSWORD_HISTORY, error);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   int rc;
@@ -1135,7 +1135,7 @@ sqlite_set_password (VstStore       *store,
                      GError        **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
 
   if (!begin (self, error))
     return FALSE;
@@ -1160,7 +1160,7 @@ sqlite_add_session (VstStore      *store,
                     GError       **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
 
   if (!begin (self, error))
     return FALSE;
@@ -1178,7 +1178,7 @@ sqlite_get_session_account (VstStore      *store,
                             GError       **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(Stmt) stmt = get_stmt (self, STMT_SESSION_ACCOUNT, error);
   int rc;
 
@@ -1203,7 +1203,7 @@ sqlite_record_signin_failure (VstStore    *store,
                               GError     **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(Stmt) stmt = NULL;
 
   if (!begin (self, error))
@@ -1230,7 +1230,7 @@ sqlite_count_signin_failures (VstStore    *store,
                               GError     **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(Stmt) stmt = get_stmt (self, STMT_COUNT_SIGNIN_FAILURES, error);
 
   if (stmt == NULL)
@@ -1264,7 +1264,7 @@ sqlite_clear_signin_failures (VstStore    *store,
                               GError     **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
 
   /* A transaction of its own only so that begin() sets the level. */
   if (!begin (self, error))
@@ -1281,7 +1281,7 @@ sqlite_outbox_next (VstStore  *store,
                     GError   **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
   g_autoptr(Stmt) stmt = get_stmt (self, STMT_OUTBOX_NEXT, error);
   VstMail *mail;
   int rc;
@@ -1320,7 +1320,7 @@ sqlite_outbox_mark_sent (VstStore  *store,
                          GError   **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
 
   if (!begin (self, error))
     return FALSE;
@@ -1361,7 +1361,7 @@ sqlite_outbox_mark_retry (VstStore    *store,
                           GError     **error)
 {
   VstSqliteStore *self = VST_SQLITE_STORE (store);
-  g_autoptr(GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
 
   if (!begin (self, error))
     return FALSE;
