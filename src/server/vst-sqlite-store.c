@@ -854,6 +854,22 @@ write_totp (VstSqliteStore    *self,
   return TRUE;
 }
 
+/* The account's TOTP members in a transaction of their own; a wrong code's
+ * counters (@code_failure) at synchronous = NORMAL, see
+ * sqlite_record_code_failure(). */
+static gboolean
+save_totp (VstSqliteStore    *self,
+           const VstAccount  *account,
+           gboolean           code_failure,
+           GError           **error)
+{
+  if (!(code_failure ? begin_code_failure (self, error) : begin (self, error)))
+    return FALSE;
+  if (!write_totp (self, account, error))
+    return rollback (self);
+  return commit (self, error);
+}
+
 static gboolean
 sqlite_update_account (VstStore          *store,
                        const VstAccount  *account,
@@ -862,11 +878,7 @@ sqlite_update_account (VstStore          *store,
   VstSqliteStore *self = VST_SQLITE_STORE (store);
   g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
 
-  if (!begin (self, error))
-    return FALSE;
-  if (!write_totp (self, account, error))
-    return rollback (self);
-  return commit (self, error);
+  return save_totp (self, account, FALSE, error);
 }
 
 /* A wrong code's counters, at synchronous = NORMAL: in WAL mode that
@@ -883,11 +895,7 @@ sqlite_record_code_failure (VstStore          *store,
   VstSqliteStore *self = VST_SQLITE_STORE (store);
   g_autoptr(GRecMutexLocker) locker G_GNUC_UNUSED = g_rec_mutex_locker_new (&self->lock);
 
-  if (!begin_code_failure (self, error))
-    return FALSE;
-  if (!write_totp (self, account, error))
-    return rollback (self);
-  return commit (self, error);
+  return save_totp (self, account, TRUE, error);
 }
 
 static gboolean
