@@ -50,6 +50,24 @@ typedef struct {
   GError *error;
 } Listener;
 
+/* The ways a code can be wrong, see code_reply_texts. */
+typedef enum {
+  CODE_MALFORMED,
+  CODE_REPLAYED,
+  CODE_MISMATCH,
+  N_CODE_REPLIES
+} CodeReply;
+
+static const struct {
+  const char *reason;
+  const char *msgid;
+} code_reply_texts[N_CODE_REPLIES] = {
+  /* A typo, not a guess: it does not count towards the lock-out. */
+  [CODE_MALFORMED] = { "malformed", N_("A code is made of 6 digits.") },
+  [CODE_REPLAYED] = { "replayed", N_("This code was already used. Wait for the next one.") },
+  [CODE_MISMATCH] = { "mismatch", N_("This code is wrong. Check that your phone shows the right time.") },
+};
+
 struct _VstApi
 {
   GObject parent_instance;
@@ -63,6 +81,9 @@ struct _VstApi
   /* GET /api/v1/info without its server_time: the text before and after. */
   char *info_head;
   char *info_tail;
+  /* The answers to a wrong code, in English and in French: what an
+   * attacker gets back again and again, made once. */
+  char *code_replies[N_CODE_REPLIES][2];
   int n_pending;
   /* Checking a code reads the account and writes it back (the last step
    * used, the failures): requests for one account take turns, so that two
@@ -253,11 +274,18 @@ log_event (Request    *req,
            const char *login,
            const char *message)
 {
-  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO,
-                    "VST_EVENT", event,
-                    "VST_LOGIN", login != NULL ? login : "",
-                    "VST_PATH", req->path,
-                    "MESSAGE", "%s", message);
+  /* The fields as g_log_structured() would make them, without its
+   * printf: a wrong code writes one of these. "6" is syslog's info. */
+  const GLogField fields[] = {
+    { "GLIB_DOMAIN", G_LOG_DOMAIN, -1 },
+    { "PRIORITY", "6", -1 },
+    { "MESSAGE", message, -1 },
+    { "VST_EVENT", event, -1 },
+    { "VST_LOGIN", login != NULL ? login : "", -1 },
+    { "VST_PATH", req->path, -1 },
+  };
+
+  g_log_structured_array (G_LOG_LEVEL_INFO, fields, G_N_ELEMENTS (fields));
 }
 
 /* Replies ------------------------------------------------------------ */
@@ -293,11 +321,23 @@ reply_object (Request    *req,
   json_object_unref (object);
 }
 
-static const char *
-translate (Request    *req,
-           const char *msgid)
+/* The JSON text of an error: @extra (taken, may be NULL) with "error" and
+ * "message" added. */
+static char *
+error_text (VstApi     *self,
+            gboolean    french,
+            const char *code,
+            const char *msgid,
+            JsonObject *extra)
 {
-  return req->french ? vst_catalog_lookup (req->api->french, msgid) : msgid;
+  JsonObject *object = extra != NULL ? extra : json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  json_object_set_string_member (object, "error", code);
+  json_object_set_string_member (object, "message", french ? vst_catalog_lookup (self->french, msgid) : msgid);
+  node = json_node_init_object (json_node_alloc (), object);
+  json_object_unref (object);
+  return json_to_string (node, FALSE);
 }
 
 /* Takes @extra (may be NULL) and adds "error" and "message" to it. */
@@ -308,11 +348,14 @@ reply_error_full (Request    *req,
                   const char *msgid,
                   JsonObject *extra)
 {
-  JsonObject *object = extra != NULL ? extra : json_object_new ();
+  reply_text (req, status, error_text (req->api, req->french, code, msgid, extra));
+}
 
-  json_object_set_string_member (object, "error", code);
-  json_object_set_string_member (object, "message", translate (req, msgid));
-  reply_object (req, status, object);
+static void
+reply_code_error (Request   *req,
+                  CodeReply  which)
+{
+  reply_text (req, 422, g_strdup (req->api->code_replies[which][req->french ? 1 : 0]));
 }
 
 static void
@@ -873,6 +916,19 @@ reply_admin_account (Request    *req,
 
 /* Builds GET /api/v1/info once, but for server_time, which handle_info
  * splices in: the head and tail around INFO_TIME_MARK. */
+static void
+build_code_replies (VstApi *self)
+{
+  for (guint i = 0; i < N_CODE_REPLIES; i++)
+    for (guint french = 0; french < 2; french++)
+      {
+        JsonObject *extra = json_object_new ();
+
+        json_object_set_string_member (extra, "reason", code_reply_texts[i].reason);
+        self->code_replies[i][french] = error_text (self, french, "invalid_code", code_reply_texts[i].msgid, extra);
+      }
+}
+
 static gboolean
 build_info (VstApi  *self,
             GError **error)
@@ -1394,7 +1450,6 @@ check_code (Request    *req,
   g_autoptr(VstOtpKey) key = NULL;
   gint64 now = vst_server_config_now (self->config);
   gint64 step;
-  JsonObject *extra;
 
   if (account->totp_locked_until > now)
     {
@@ -1428,26 +1483,20 @@ check_code (Request    *req,
       return TRUE;
     }
 
-  extra = json_object_new ();
   if (g_error_matches (error, VST_CORE_ERROR, VST_CORE_ERROR_CODE_MALFORMED))
     {
-      /* A typo, not a guess: it does not count towards the lock-out. */
-      json_object_set_string_member (extra, "reason", "malformed");
       log_event (req, "totp-code-malformed", account->login, "Malformed code");
-      reply_error_full (req, 422, "invalid_code", N_("A code is made of 6 digits."), extra);
+      reply_code_error (req, CODE_MALFORMED);
       return FALSE;
     }
   if (g_error_matches (error, VST_CORE_ERROR, VST_CORE_ERROR_CODE_REPLAYED))
     {
-      json_object_set_string_member (extra, "reason", "replayed");
       log_event (req, "totp-code-replayed", account->login, "Code already used");
-      reply_error_full (req, 422, "invalid_code",
-                        N_("This code was already used. Wait for the next one."), extra);
+      reply_code_error (req, CODE_REPLAYED);
       return FALSE;
     }
   if (!g_error_matches (error, VST_CORE_ERROR, VST_CORE_ERROR_CODE_MISMATCH))
     {
-      json_object_unref (extra);
       reply_internal (req, error);
       return FALSE;
     }
@@ -1465,22 +1514,18 @@ check_code (Request    *req,
     }
   if (!vst_store_record_code_failure (self->store, account, &store_error))
     {
-      json_object_unref (extra);
       reply_internal (req, store_error);
       return FALSE;
     }
   if (account->totp_locked_until > now)
     {
-      json_object_unref (extra);
       log_event (req, "totp-locked", account->login, "Too many wrong codes: locked");
       reply_retry_after (req, "locked", N_("Too many wrong codes. Wait a moment and try again."),
                          account->totp_locked_until - now);
       return FALSE;
     }
-  json_object_set_string_member (extra, "reason", "mismatch");
   log_event (req, "totp-code-mismatch", account->login, "Wrong code");
-  reply_error_full (req, 422, "invalid_code",
-                    N_("This code is wrong. Check that your phone shows the right time."), extra);
+  reply_code_error (req, CODE_MISMATCH);
   return FALSE;
 }
 
@@ -1964,6 +2009,9 @@ vst_api_dispose (GObject *object)
   g_clear_pointer (&self->policy, json_node_unref);
   g_clear_pointer (&self->info_head, g_free);
   g_clear_pointer (&self->info_tail, g_free);
+  for (guint i = 0; i < N_CODE_REPLIES; i++)
+    for (guint french = 0; french < 2; french++)
+      g_free (self->code_replies[i][french]);
 
   G_OBJECT_CLASS (vst_api_parent_class)->dispose (object);
 }
@@ -2013,6 +2061,7 @@ vst_api_new (VstServerConfig  *config,
   self->policy = json_from_string (policy, error);
   if (self->policy == NULL || !build_info (self, error))
     return NULL;
+  build_code_replies (self);
   return g_steal_pointer (&self);
 }
 

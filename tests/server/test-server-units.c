@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "vst-account-cache.h"
 #include "vst-api-request.h"
 #include "vst-catalog.h"
 #include "vst-kdf.h"
@@ -231,6 +232,173 @@ test_store (void)
   g_rmdir (dir);
 }
 
+static VstAccount *
+cache_account (gint64      id,
+               const char *secret)
+{
+  VstAccount *account = vst_account_new ();
+
+  account->id = id;
+  account->login = g_strdup_printf ("user%" G_GINT64_FORMAT, id);
+  account->totp_state = VST_TOTP_STATE_PENDING;
+  account->totp_secret = g_strdup (secret);
+  account->last_email_kind = g_strdup ("invitation");
+  return account;
+}
+
+static void
+test_account_cache (void)
+{
+  g_autoptr(VstAccountCache) cache = vst_account_cache_new (3);
+  g_autoptr(VstAccount) one = cache_account (1, "AAAA");
+  g_autoptr(VstAccount) two = cache_account (2, "BBBB");
+  g_autoptr(VstAccount) got = NULL;
+  guint8 s1[VST_STORE_HASH_LEN] = { 1 }, s1b[VST_STORE_HASH_LEN] = { 1, 1 };
+  guint8 s2[VST_STORE_HASH_LEN] = { 2 }, s3[VST_STORE_HASH_LEN] = { 3 }, s4[VST_STORE_HASH_LEN] = { 4 };
+
+  g_assert_null (vst_account_cache_lookup (cache, s1, 100));
+  vst_account_cache_insert (cache, s1, 200, one);
+  vst_account_cache_insert (cache, s1b, 300, one);
+  vst_account_cache_insert (cache, s2, 200, two);
+
+  /* A copy, without the outbox's members; changing it changes nothing. */
+  got = vst_account_cache_lookup (cache, s1, 100);
+  g_assert_cmpint (got->id, ==, 1);
+  g_assert_cmpstr (got->totp_secret, ==, "AAAA");
+  g_assert_null (got->last_email_kind);
+  got->totp_failures = 7;
+  g_clear_pointer (&got, vst_account_free);
+  got = vst_account_cache_lookup (cache, s1b, 100);
+  g_assert_cmpuint (got->totp_failures, ==, 0);
+  g_clear_pointer (&got, vst_account_free);
+
+  /* What the database took, both sessions of the account see. */
+  one->totp_failures = 3;
+  one->totp_locked_until = 500;
+  g_free (one->totp_secret);
+  one->totp_secret = g_strdup ("CCCC");
+  vst_account_cache_update_totp (cache, one);
+  got = vst_account_cache_lookup (cache, s1, 100);
+  g_assert_cmpuint (got->totp_failures, ==, 3);
+  g_assert_cmpint (got->totp_locked_until, ==, 500);
+  g_assert_cmpstr (got->totp_secret, ==, "CCCC");
+  g_clear_pointer (&got, vst_account_free);
+
+  /* A session is known until its end, not at it. */
+  g_assert_null (vst_account_cache_lookup (cache, s1, 200));
+  g_assert_nonnull ((got = vst_account_cache_lookup (cache, s1b, 200)));
+  g_clear_pointer (&got, vst_account_free);
+
+  /* Forgetting an account forgets its sessions, not the others'. */
+  vst_account_cache_forget (cache, 1);
+  g_assert_null (vst_account_cache_lookup (cache, s1b, 100));
+  got = vst_account_cache_lookup (cache, s2, 100);
+  g_assert_cmpstr (got->totp_secret, ==, "BBBB");
+  g_clear_pointer (&got, vst_account_free);
+  g_assert_cmpuint (vst_account_cache_get_size (cache), ==, 1);
+
+  /* Past its bound (3 sessions), the cache starts over. */
+  vst_account_cache_insert (cache, s3, 900, one);
+  vst_account_cache_insert (cache, s4, 900, one);
+  g_assert_cmpuint (vst_account_cache_get_size (cache), ==, 3);
+  vst_account_cache_insert (cache, s1, 900, one);
+  g_assert_cmpuint (vst_account_cache_get_size (cache), ==, 1);
+  g_assert_null (vst_account_cache_lookup (cache, s2, 100));
+  g_assert_nonnull ((got = vst_account_cache_lookup (cache, s1, 100)));
+}
+
+/* The store's cache of session accounts answers as the database would:
+ * after a wrong code, a new password (which closes the other sessions),
+ * a session's end, and a write that fails. */
+static void
+test_store_session_cache (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("vst-store-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "test.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VstStore) store = vst_sqlite_store_new (path, &error);
+  g_autoptr(VstStore) other = NULL;
+  g_autoptr(VstAccount) account = vst_account_new ();
+  g_autoptr(VstAccount) read = NULL;
+  g_autoptr(VstAccount) ghost = NULL;
+  guint8 first[VST_STORE_HASH_LEN] = { 7 };
+  guint8 second[VST_STORE_HASH_LEN] = { 8 };
+  const char *suffixes[] = { "", "-wal", "-shm" };
+
+  g_assert_no_error (error);
+  account->login = g_strdup ("cached");
+  account->email = g_strdup ("c@d.org");
+  account->display_name = g_strdup ("Cached");
+  account->language = g_strdup ("en");
+  account->created_at = 1000;
+  g_assert_true (vst_store_create_account (store, account, NULL, &error));
+  g_clear_pointer (&account, vst_account_free);
+  account = vst_store_get_account (store, "cached", &error);
+  g_assert_true (vst_store_set_password (store, account->id, NULL, 1000, "hash-1", 9999, 5,
+                                         first, 5000, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Read twice (the second from memory), a wrong code in between. */
+  read = vst_store_get_session_account (store, first, 1100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (read->password_hash, ==, "hash-1");
+  read->totp_state = VST_TOTP_STATE_PENDING;
+  read->totp_secret = g_strdup ("JBSWY3DPEHPK3PXP");
+  g_assert_true (vst_store_update_account (store, read, &error));
+  read->totp_failures = 4;
+  g_assert_true (vst_store_record_code_failure (store, read, &error));
+  g_clear_pointer (&read, vst_account_free);
+  read = vst_store_get_session_account (store, first, 1101, &error);
+  g_assert_cmpuint (read->totp_failures, ==, 4);
+  g_assert_cmpstr (read->totp_secret, ==, "JBSWY3DPEHPK3PXP");
+
+  /* The database has it too, for another connection. */
+  other = vst_sqlite_store_new (path, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&read, vst_account_free);
+  read = vst_store_get_session_account (other, first, 1102, &error);
+  g_assert_cmpuint (read->totp_failures, ==, 4);
+  g_clear_object (&other);
+
+  /* A new password closes the first session, though it was in memory. */
+  g_assert_true (vst_store_set_password (store, read->id, NULL, 1200, "hash-2", 9999, 5,
+                                         second, 6000, NULL, &error));
+  g_assert_null (vst_store_get_session_account (store, first, 1201, &error));
+  g_assert_error (error, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_clear_pointer (&read, vst_account_free);
+  read = vst_store_get_session_account (store, second, 1202, &error);
+  g_assert_cmpstr (read->password_hash, ==, "hash-2");
+  g_clear_pointer (&read, vst_account_free);
+  read = vst_store_get_session_account (store, second, 1203, &error);
+  g_assert_cmpstr (read->password_hash, ==, "hash-2");
+
+  /* Its end ends it, in memory as on disk. */
+  g_assert_null (vst_store_get_session_account (store, second, 6000, &error));
+  g_assert_error (error, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* An update the database refuses changes nothing in memory. */
+  ghost = vst_account_copy (read);
+  ghost->id = read->id + 100;
+  ghost->totp_failures = 9;
+  g_assert_false (vst_store_record_code_failure (store, ghost, &error));
+  g_assert_error (error, VST_STORE_ERROR, VST_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_clear_pointer (&read, vst_account_free);
+  read = vst_store_get_session_account (store, second, 5999, &error);
+  g_assert_cmpuint (read->totp_failures, ==, 4);
+
+  g_clear_object (&store);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_unlink (file);
+    }
+  g_rmdir (dir);
+}
+
 static VstApiRequest *
 parse_request (VstApiBodyKind   kind,
                const char      *body,
@@ -350,6 +518,8 @@ main (int    argc,
   g_test_add_func ("/Server/Templates/all", test_templates);
   g_test_add_func ("/Server/Catalog/french", test_catalog);
   g_test_add_func ("/Server/Store/sqlite", test_store);
+  g_test_add_func ("/Server/Store/session-cache", test_store_session_cache);
+  g_test_add_func ("/Server/AccountCache/all", test_account_cache);
   g_test_add_func ("/Server/Api/request", test_api_request);
 
   return g_test_run ();
