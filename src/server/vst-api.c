@@ -623,21 +623,29 @@ request_new (VstApi            *api,
   return req;
 }
 
-/* The signed-in account, or NULL after replying 401. */
-static VstAccount *
-require_session (Request *req)
+/* The hash of the session token the request bears, or FALSE after
+ * replying 401. */
+static gboolean
+require_session_hash (Request *req,
+                      guint8   hash[VST_STORE_HASH_LEN])
 {
-  const char *bearer = req->bearer;
-  guint8 hash[VST_STORE_HASH_LEN];
-  g_autoptr(GError) error = NULL;
-  VstAccount *account;
-
-  if (bearer == NULL || !hash_token (bearer, SESSION_BYTES, hash))
+  if (req->bearer == NULL || !hash_token (req->bearer, SESSION_BYTES, hash))
     {
       reply_error (req, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
                    N_("Sign in first: the session is missing or has expired."));
-      return NULL;
+      return FALSE;
     }
+  return TRUE;
+}
+
+/* The account of the session @hash, or NULL after replying. */
+static VstAccount *
+session_account (Request      *req,
+                 const guint8 *hash)
+{
+  g_autoptr(GError) error = NULL;
+  VstAccount *account;
+
   account = vst_store_get_session_account (req->api->store, hash,
                                            vst_server_config_now (req->api->config), &error);
   if (account == NULL)
@@ -651,15 +659,24 @@ require_session (Request *req)
   return account;
 }
 
-/* The lock an account's writers take turns on. A local store serialises
- * its callers anyway, so one lock serves every account there; a directory's
- * reads are slow and run side by side, so there it is one of a stripe. */
+/* The signed-in account, or NULL after replying 401. */
+static VstAccount *
+require_session (Request *req)
+{
+  guint8 hash[VST_STORE_HASH_LEN];
+
+  if (!require_session_hash (req, hash))
+    return NULL;
+  return session_account (req, hash);
+}
+
+/* The lock an account's writers take turns on: one of a stripe, so that
+ * two accounts' requests on two HTTP threads (or a directory's slow reads)
+ * run side by side. */
 static GMutex *
 account_lock (VstApi *self,
               gint64  account_id)
 {
-  if (!vst_store_is_remote (self->store))
-    return &self->account_locks[0];
   return &self->account_locks[(guint64) account_id % G_N_ELEMENTS (self->account_locks)];
 }
 
@@ -669,20 +686,15 @@ static VstAccount *
 require_session_locked (Request        *req,
                         GMutexLocker  **out_locker)
 {
+  guint8 hash[VST_STORE_HASH_LEN];
   g_autoptr(VstAccount) first = NULL;
 
-  /* One read, under the lock that serves every account. */
-  if (!vst_store_is_remote (req->api->store))
-    {
-      *out_locker = g_mutex_locker_new (account_lock (req->api, 0));
-      return require_session (req);
-    }
-  /* A first read says which lock; the account is read again under it. */
-  first = require_session (req);
-  if (first == NULL)
+  /* A first read says which lock; the account is read again under it
+   * (from memory: the store keeps the accounts behind sessions). */
+  if (!require_session_hash (req, hash) || (first = session_account (req, hash)) == NULL)
     return NULL;
   *out_locker = g_mutex_locker_new (account_lock (req->api, first->id));
-  return require_session (req);
+  return session_account (req, hash);
 }
 
 static gboolean
