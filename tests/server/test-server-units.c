@@ -138,6 +138,22 @@ test_catalog (void)
   g_assert_cmpstr (vst_catalog_lookup (none, "x"), ==, "x");
 }
 
+/* Removes a test's database, its WAL files and the directory made for it. */
+static void
+remove_database (const char *dir,
+                 const char *path)
+{
+  const char *suffixes[] = { "", "-wal", "-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_unlink (file);
+    }
+  g_rmdir (dir);
+}
+
 static void
 test_store (void)
 {
@@ -153,7 +169,6 @@ test_store (void)
   guint8 token[VST_STORE_HASH_LEN] = { 1 };
   guint8 session[VST_STORE_HASH_LEN] = { 2 };
   g_auto(GStrv) history = NULL;
-  const char *suffixes[] = { "", "-wal", "-shm" };
   GStatBuf st;
   gint64 due;
 
@@ -223,13 +238,7 @@ test_store (void)
   g_assert_cmpstr (read->last_email_status, ==, "sent");
   g_clear_object (&store);
 
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
-
-      g_unlink (file);
-    }
-  g_rmdir (dir);
+  remove_database (dir, path);
 }
 
 static VstAccount *
@@ -323,7 +332,6 @@ test_store_session_cache (void)
   g_autoptr(VstAccount) ghost = NULL;
   guint8 first[VST_STORE_HASH_LEN] = { 7 };
   guint8 second[VST_STORE_HASH_LEN] = { 8 };
-  const char *suffixes[] = { "", "-wal", "-shm" };
 
   g_assert_no_error (error);
   account->login = g_strdup ("cached");
@@ -390,13 +398,7 @@ test_store_session_cache (void)
   g_assert_cmpuint (read->totp_failures, ==, 4);
 
   g_clear_object (&store);
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
-
-      g_unlink (file);
-    }
-  g_rmdir (dir);
+  remove_database (dir, path);
 }
 
 static VstApiRequest *
