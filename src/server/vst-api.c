@@ -302,12 +302,14 @@ reply_text (Request *req,
   req->response = text;
 }
 
-static void
-reply_node (Request  *req,
-            guint     status,
-            JsonNode *node)
+/* Takes @object and returns its JSON text. */
+static char *
+object_text (JsonObject *object)
 {
-  reply_text (req, status, json_to_string (node, FALSE));
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+
+  json_object_unref (object);
+  return json_to_string (node, FALSE);
 }
 
 static void
@@ -315,10 +317,7 @@ reply_object (Request    *req,
               guint       status,
               JsonObject *object)
 {
-  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
-
-  reply_node (req, status, node);
-  json_object_unref (object);
+  reply_text (req, status, object_text (object));
 }
 
 /* The JSON text of an error: @extra (taken, may be NULL) with "error" and
@@ -331,13 +330,10 @@ error_text (VstApi     *self,
             JsonObject *extra)
 {
   JsonObject *object = extra != NULL ? extra : json_object_new ();
-  g_autoptr(JsonNode) node = NULL;
 
   json_object_set_string_member (object, "error", code);
   json_object_set_string_member (object, "message", french ? vst_catalog_lookup (self->french, msgid) : msgid);
-  node = json_node_init_object (json_node_alloc (), object);
-  json_object_unref (object);
-  return json_to_string (node, FALSE);
+  return object_text (object);
 }
 
 /* Takes @extra (may be NULL) and adds "error" and "message" to it. */
@@ -948,7 +944,6 @@ build_info (VstApi  *self,
   JsonObject *object = json_object_new ();
   JsonArray *languages = json_array_new ();
   JsonObject *totp = json_object_new ();
-  g_autoptr(JsonNode) node = NULL;
   g_autofree char *text = NULL;
   char *mark;
 
@@ -965,10 +960,8 @@ build_info (VstApi  *self,
   json_object_set_int_member (totp, "digits", VST_OTP_DEFAULT_DIGITS);
   json_object_set_int_member (totp, "period", VST_OTP_DEFAULT_PERIOD);
   json_object_set_object_member (object, "totp", totp);
-  node = json_node_init_object (json_node_alloc (), object);
-  json_object_unref (object);
 
-  text = json_to_string (node, FALSE);
+  text = object_text (object);
   mark = strstr (text, ":" INFO_TIME_MARK);
   if (mark == NULL || strstr (mark + 1 + strlen (INFO_TIME_MARK), INFO_TIME_MARK) != NULL)
     {
